@@ -1,0 +1,108 @@
+"""Admin for sites, users and memberships; every save asks for a reason and records the user."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.models import Group
+from simple_history.admin import SimpleHistoryAdmin
+
+from lims.audit import stamp
+from lims.models import Membership, Site, User
+
+
+class ReasonFormMixin(forms.Form):
+    change_reason = forms.CharField(
+        max_length=500, help_text="Why you are making this change (kept in the audit trail)."
+    )
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Asks for a change reason on every save; records never leave through the admin."""
+
+    audit_fieldset = ("Audit", {"fields": ["change_reason"]})
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "change_reason" in form.base_fields:
+            return form
+        return type(form.__name__, (ReasonFormMixin, form), {})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if any("change_reason" in options.get("fields", ()) for _, options in fieldsets):
+            return fieldsets
+        return [*fieldsets, self.audit_fieldset]
+
+    def save_model(self, request, obj, form, change):
+        stamp(obj, actor=request.user, reason=form.cleaned_data["change_reason"])
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            stamp(obj, actor=request.user, reason=form.cleaned_data["change_reason"]).save()
+        formset.save_m2m()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    can_delete = False
+    fields = ["site", "role", "granted_at", "ended_at"]
+    readonly_fields = ["granted_at"]
+
+
+@admin.register(Site)
+class SiteAdmin(AuditedAdmin):
+    list_display = ["code", "name", "kind", "time_zone"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A site's code is printed on labels and manifests; it never changes once created.
+        return ["code", "kind"] if obj else []
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdmin):
+    list_display = ["user", "site", "role", "granted_at", "ended_at"]
+    list_filter = ["role", "site", "ended_at"]
+    list_select_related = ["user", "site"]
+    search_fields = ["user__username", "site__code"]
+
+
+class UserCreationForm(auth_forms.UserCreationForm):
+    class Meta(auth_forms.UserCreationForm.Meta):
+        model = User
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta(auth_forms.UserChangeForm.Meta):
+        model = User
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, auth_admin.UserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "is_superuser"]
+    # Permissions come from memberships (roles), not from Django's group/permission tables.
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Person", {"fields": ["first_name", "last_name", "email"]}),
+        (
+            "Status",
+            {"fields": ["is_active", "is_staff", "is_superuser", "last_login", "date_joined"]},
+        ),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = []
+
+
+admin.site.unregister(Group)
+admin.site.site_header = "Biospecimen LIMS administration"

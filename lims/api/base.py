@@ -1,0 +1,110 @@
+"""Base classes every API view inherits: change reasons, idempotent POSTs and site scoping."""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from rest_framework import serializers
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from lims.api import idempotency
+
+REASON_HEADER = "X-Change-Reason"
+
+
+class LimsViewMixin:
+    """Conventions for every API view.
+
+    * The change reason (``reason`` in the body or the X-Change-Reason header) is put on the
+      request, so history records it even for writes that do not pass it explicitly.
+    * A POST carrying an Idempotency-Key runs in one transaction with its stored response.
+    """
+
+    idempotent = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and self.idempotent and idempotency.HEADER in request.headers:
+            self.idempotency_fingerprint = idempotency.fingerprint(request)
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        request._request.lims_change_reason = self.change_reason
+        if hasattr(self, "idempotency_fingerprint"):
+            self.idempotency_record = idempotency.claim(
+                user=request.user,
+                key=request.headers[idempotency.HEADER],
+                request_fingerprint=self.idempotency_fingerprint,
+            )
+
+    @property
+    def change_reason(self) -> str:
+        header = self.request.headers.get(REASON_HEADER, "")
+        data = self.request.data if self.request.method not in ("GET", "HEAD", "OPTIONS") else {}
+        body = data.get("reason", "") if isinstance(data, dict) else ""
+        return (body if isinstance(body, str) else "").strip() or header.strip()
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response()
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record = getattr(self, "idempotency_record", None)
+        if record is not None:
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+            else:
+                idempotency.remember(record, response)
+        return response
+
+
+class LimsAPIView(LimsViewMixin, APIView):
+    """An API view without a queryset (authentication, reports)."""
+
+
+class ScopedViewSet(LimsViewMixin, GenericViewSet):
+    """The one base for resource views: rows outside the user's sites do not exist (404).
+
+    ``queryset`` must come from a QuerySet with ``for_user(user)``; views narrow or prefetch in
+    ``refine_queryset`` and never override ``get_queryset``.
+    """
+
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if not hasattr(queryset, "for_user"):
+            raise ImproperlyConfigured(f"{type(self).__name__}.queryset has no for_user()")
+        return self.refine_queryset(queryset.for_user(self.request.user))
+
+    def refine_queryset(self, queryset):
+        return queryset
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not know instead of ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [serializers.ErrorDetail("Unknown field.", code="unknown_field")]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class ReasonField(serializers.CharField):
+    """The free-text why of a change; required where the change needs one."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("trim_whitespace", True)
+        super().__init__(**kwargs)

@@ -1,0 +1,80 @@
+"""Audit plumbing: history that always records who and why, and querysets that cannot bypass it."""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from lims.errors import DomainError
+
+
+class AuditBypassRefused(DomainError):
+    """A write path that django-simple-history cannot see was used on an audited model."""
+
+    code = "audit_bypass_refused"
+    status = 500
+    title = "Write would bypass the audit trail"
+
+
+class AuditedQuerySet(models.QuerySet):
+    """Refuses bulk writes: simple-history only sees save() and delete(), so these would leave
+    changes with no who/when/why."""
+
+    def _refuse(self, operation: str):
+        raise AuditBypassRefused(
+            f"{self.model._meta.label}.{operation}() writes no history; save each object instead."
+        )
+
+    def update(self, **kwargs):
+        self._refuse("update")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        self._refuse("bulk_update")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        self._refuse("bulk_create")
+
+
+AuditedManager = models.Manager.from_queryset(AuditedQuerySet)
+
+
+class LimsHistory(HistoricalRecords):
+    """HistoricalRecords that never takes its timestamp from the caller, never cascades deletion,
+    falls back to the request's change reason, and skips saves that touch only excluded fields
+    (for example ``last_login``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("cascade_delete_history", False)
+        if kwargs["cascade_delete_history"]:
+            raise ValueError("history is never deleted with its object")
+        super().__init__(**kwargs)
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields and set(update_fields) <= set(self.excluded_fields):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def create_historical_record(self, instance, history_type, using=None):
+        # The history date is the server's clock, whatever a caller left on the instance.
+        instance.__dict__.pop("_history_date", None)
+        super().create_historical_record(instance, history_type, using=using)
+
+    def get_change_reason_for_object(self, instance, history_type, using):
+        reason = super().get_change_reason_for_object(instance, history_type, using)
+        if reason:
+            return reason
+        request = getattr(self.context, "request", None)
+        return getattr(request, "lims_change_reason", None)
+
+
+def stamp(instance: models.Model, *, actor, reason: str | None) -> models.Model:
+    """Attach the acting user and reason that the next save() records in history."""
+    instance._history_user = actor
+    instance._change_reason = reason
+    return instance
+
+
+def history_models() -> list[type[models.Model]]:
+    """Every historical model the project defines (one per audited model)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if hasattr(model, "instance_type")]

@@ -1,0 +1,131 @@
+"""Users, sites, memberships (who holds which role where) and stored idempotent responses."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from lims.audit import AuditedQuerySet, LimsHistory
+from lims.choices import Role, SiteKind
+from lims.scoping import scope_of
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone such as America/New_York.")
+
+
+class LimsUserManager(UserManager.from_queryset(AuditedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. Staff only: participants are never users and never named."""
+
+    objects = LimsUserManager()
+    history = LimsHistory(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        db_table = "lims_user"
+
+
+class SiteQuerySet(AuditedQuerySet):
+    def for_user(self, user) -> "SiteQuerySet":
+        scope = scope_of(user)
+        # Every collection site ships to the biobank, so biobank staff see all sites.
+        if scope.reads_everything or scope.at_biobank:
+            return self.all()
+        return self.filter(pk__in=scope.site_ids)
+
+
+class Site(models.Model):
+    """A collection site (partner) or the biobank."""
+
+    code = models.CharField(
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,31}$", "Use capitals, digits and '-'.")],
+        help_text="Stable public code, e.g. SITE-BOS.",
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=SiteKind.choices)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SiteQuerySet.as_manager()
+    history = LimsHistory()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SiteKind.values), name="site_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z0-9][A-Z0-9-]{1,31}$"), name="site_code_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_biobank(self) -> bool:
+        return self.kind == SiteKind.BIOBANK
+
+
+class MembershipQuerySet(AuditedQuerySet):
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+    def for_user(self, user) -> "MembershipQuerySet":
+        return scope_of(user).filter(self, "site")
+
+
+class Membership(models.Model):
+    """One role a user holds at one site. Ended, never deleted, so past access stays provable."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+    history = LimsHistory()
+
+    class Meta:
+        ordering = ["site__code", "user__username", "role"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+            models.UniqueConstraint(
+                fields=["user", "site", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="membership_one_active_per_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} at {self.site}"
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST sent with an Idempotency-Key, replayed for retries."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of method, path and body")
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

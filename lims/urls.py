@@ -1,0 +1,25 @@
+"""Root URLs: web pages, health, the versioned API and its documentation."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from lims import views
+
+handler400 = "lims.api.problems.handler400"
+handler403 = "lims.api.problems.handler403"
+handler404 = "lims.api.problems.handler404"
+handler500 = "lims.api.problems.handler500"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("problems/<slug:code>", views.problem_type, name="problem-type"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include("lims.api.urls")),
+]
