@@ -31,6 +31,8 @@ LIMS_ID_PREFIX = env_match("LIMS_ID_PREFIX", "BX", r"[A-Z]{2}", "two capital let
 
 INSTALLED_APPS = [
     "lims",
+    "barcode_printing",
+    "scanner_drivers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

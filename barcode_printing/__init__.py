@@ -1,0 +1,1 @@
+"""Specimen IDs and check characters, barcode symbols, label layouts, PDF and ZPL output."""

@@ -1,0 +1,1 @@
+"""Serial barcode scanners and lab scales, their simulators, and the station bridge."""
