@@ -17,16 +17,15 @@ class ReasonFormMixin(forms.Form):
     )
 
 
+class AuditedModelForm(ReasonFormMixin, forms.ModelForm):
+    pass
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     """Asks for a change reason on every save; records never leave through the admin."""
 
+    form = AuditedModelForm
     audit_fieldset = ("Audit", {"fields": ["change_reason"]})
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if "change_reason" in form.base_fields:
-            return form
-        return type(form.__name__, (ReasonFormMixin, form), {})
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -75,12 +74,12 @@ class MembershipAdmin(AuditedAdmin):
     search_fields = ["user__username", "site__code"]
 
 
-class UserCreationForm(auth_forms.UserCreationForm):
-    class Meta(auth_forms.UserCreationForm.Meta):
+class UserCreationForm(ReasonFormMixin, auth_forms.AdminUserCreationForm):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
         model = User
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
+class UserChangeForm(ReasonFormMixin, auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
 

@@ -132,6 +132,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "lims.security.lockout_response"
 AXES_ENABLE_ADMIN = True
 
+LIMS_LOGIN_THROTTLE_RATE = env_match(
+    "LIMS_LOGIN_THROTTLE_RATE", "10/min", r"\d+/(s|sec|m|min|h|hour|d|day)", "N/min, N/hour, ..."
+)
+
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env_int("LIMS_TOKEN_TTL_HOURS", 12, minimum=1)),
     "AUTO_REFRESH": False,
@@ -152,7 +156,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lims.api.problems.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("LIMS_LOGIN_THROTTLE_RATE", "10/min")},
+    # Clients are told apart by the socket address; X-Forwarded-For counts only behind the
+    # number of trusted proxies given here, or a client could spoof its way past throttles.
+    "NUM_PROXIES": env_int("LIMS_TRUSTED_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

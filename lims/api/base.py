@@ -101,10 +101,22 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class ScopedSlugField(serializers.SlugRelatedField):
+    """Looks up an object by its public code among those the requesting user can see, so that
+    an out-of-scope code reads as unknown rather than forbidden."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return self.queryset.for_user(user) if user is not None else self.queryset.none()
+
+
 class ReasonField(serializers.CharField):
     """The free-text why of a change; required where the change needs one."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 500)
         kwargs.setdefault("trim_whitespace", True)
+        # Blank defers to the X-Change-Reason header; the service decides if a reason is needed.
+        kwargs.setdefault("allow_blank", True)
         super().__init__(**kwargs)

@@ -4,7 +4,7 @@ import zoneinfo
 
 from rest_framework import serializers
 
-from lims.api.base import ReasonField, StrictSerializer
+from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.choices import Role
 from lims.models import Membership, Site, User
 
@@ -49,14 +49,9 @@ class MembershipChangeSerializer(StrictSerializer):
     username = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True)
     )
-    site = serializers.SlugRelatedField(slug_field="code", queryset=Site.objects.none())
+    site = ScopedSlugField(slug_field="code", queryset=Site.objects.all())
     role = serializers.ChoiceField(choices=Role.choices)
     reason = ReasonField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A site outside the actor's scope reads as unknown, never as forbidden.
-        self.fields["site"].queryset = Site.objects.for_user(self.context["request"].user)
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 """API views for authentication, sites and memberships."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema
@@ -9,7 +10,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 from lims import services
 from lims.api.base import LimsAPIView, LimsViewMixin, ScopedViewSet
@@ -33,13 +34,24 @@ class InvalidCredentials(DomainError):
     headers = {"WWW-Authenticate": "Token"}
 
 
+class LoginThrottle(SimpleRateThrottle):
+    """Sign-in attempts per client address, counted in the shared cache."""
+
+    scope = "login"
+
+    def get_rate(self) -> str:
+        return settings.LIMS_LOGIN_THROTTLE_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class TokenView(LimsAPIView):
     """Exchange a username and password for a token for this device."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "login"
+    throttle_classes = (LoginThrottle,)
     # The answer holds a secret; it must never be stored for replay.
     idempotent = False
 

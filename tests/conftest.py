@@ -1,0 +1,69 @@
+"""Personas for every role and API clients that sign in with real tokens."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from lims.choices import Role, SiteKind
+from tests.helpers import client_for, make_site, make_user
+
+
+@pytest.fixture
+def north(db):
+    return make_site("SITE-NORTH")
+
+
+@pytest.fixture
+def south(db):
+    return make_site("SITE-SOUTH", time_zone="America/Phoenix")
+
+
+@pytest.fixture
+def biobank(db):
+    return make_site("BIOBANK", SiteKind.BIOBANK, "America/New_York")
+
+
+@pytest.fixture
+def phleb_north(north):
+    return make_user("phleb-north", (north, Role.PHLEBOTOMIST))
+
+
+@pytest.fixture
+def phleb_south(south):
+    return make_user("phleb-south", (south, Role.PHLEBOTOMIST))
+
+
+@pytest.fixture
+def north_admin(north):
+    return make_user("admin-north", (north, Role.SITE_ADMIN))
+
+
+@pytest.fixture
+def tech(biobank):
+    return make_user("tech", (biobank, Role.BIOBANK_TECHNICIAN))
+
+
+@pytest.fixture
+def auditor(biobank):
+    return make_user("auditor", (biobank, Role.AUDITOR))
+
+
+@pytest.fixture
+def north_auditor(north):
+    return make_user("auditor-north", (north, Role.AUDITOR))
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("outsider")
+
+
+@pytest.fixture
+def network(north, south, biobank):
+    """The three sites of a small network: two collection sites and the biobank."""
+    return {"north": north, "south": south, "biobank": biobank}
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` is a client signed in as ``user`` with a real token; ``api()`` is anonymous."""
+    return lambda user=None: client_for(user) if user is not None else APIClient()

@@ -1,0 +1,44 @@
+"""Builders and assertions shared by the test suite."""
+
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from lims.audit import stamp
+from lims.choices import SiteKind
+from lims.models import Membership, Site, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_site(code: str, kind: str = SiteKind.COLLECTION, time_zone: str = "America/Chicago"):
+    site = Site(code=code, name=f"{code} name", kind=kind, time_zone=time_zone)
+    stamp(site, actor=None, reason="test setup").save()
+    return site
+
+
+def make_user(username: str, *memberships: tuple[Site, str], **fields) -> User:
+    user = User(username=username, **fields)
+    user.set_password(PASSWORD)
+    stamp(user, actor=None, reason="test setup").save()
+    for site, role in memberships:
+        stamp(Membership(user=user, site=site, role=role), actor=None, reason="test setup").save()
+    return user
+
+
+def client_for(user: User) -> APIClient:
+    client = APIClient()
+    _, token = AuthToken.objects.create(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def assert_problem(response, status: int, code: str) -> dict:
+    """The answer is RFC 9457 problem+json with the expected status and stable code."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/problem+json"), response["Content-Type"]
+    body = response.json()
+    assert body["status"] == status
+    assert body["code"] == code, body
+    assert body["type"] == f"/problems/{code}"
+    assert body["title"] and body["detail"]
+    return body
