@@ -31,8 +31,11 @@ def _concrete(route: str) -> str:
 
 
 def api_routes():
-    routes = [(route, view) for route, view in _walk(get_resolver().url_patterns)
-              if route.startswith("api/v1/")]
+    routes = [
+        (route, view)
+        for route, view in _walk(get_resolver().url_patterns)
+        if route.startswith("api/v1/")
+    ]
     assert routes, "the API has no routes"
     return routes
 
@@ -41,8 +44,11 @@ def _methods(view) -> list[str]:
     if isinstance(getattr(view, "actions", None), dict):
         return sorted(method.upper() for method in view.actions)
     view_class = view.view_class
-    return sorted(m.upper() for m in view_class.http_method_names
-                  if hasattr(view_class, m) and m not in ("options", "head"))
+    return sorted(
+        m.upper()
+        for m in view_class.http_method_names
+        if hasattr(view_class, m) and m not in ("options", "head")
+    )
 
 
 ANONYMOUS_ALLOWED = {"/api/v1/auth/token/"}
@@ -67,7 +73,9 @@ def test_a_bad_token_is_refused_with_401(api):
 
 @pytest.mark.parametrize(("route", "view"), api_routes(), ids=lambda v: str(v))
 def test_every_api_view_inherits_the_base_and_its_scoping(route, view):
-    view_class = view.cls if isinstance(view, ViewSetMixin) or hasattr(view, "cls") else view.view_class
+    view_class = (
+        view.cls if isinstance(view, ViewSetMixin) or hasattr(view, "cls") else view.view_class
+    )
     assert issubclass(view_class, LimsViewMixin), f"{route}: {view_class} skips LimsViewMixin"
     if hasattr(view_class, "queryset") and view_class.queryset is not None:
         assert issubclass(view_class, ScopedViewSet), f"{route}: has a queryset but is not scoped"
@@ -106,10 +114,16 @@ def test_a_json_array_instead_of_an_object_is_400(api, north_admin):
 
 def test_unknown_fields_are_refused_by_name(api, north_admin, phleb_north, north):
     before = Membership.objects.count()
-    response = api(north_admin).post("/api/v1/memberships/", {
-        "username": "phleb-north", "site": "SITE-NORTH", "role": "auditor", "reason": "x",
-        "is_superuser": True,
-    })
+    response = api(north_admin).post(
+        "/api/v1/memberships/",
+        {
+            "username": "phleb-north",
+            "site": "SITE-NORTH",
+            "role": "auditor",
+            "reason": "x",
+            "is_superuser": True,
+        },
+    )
     body = assert_problem(response, 400, "unknown_field")
     assert body["errors"] == {"is_superuser": ["Unknown field."]}
     assert Membership.objects.count() == before
@@ -122,8 +136,9 @@ def test_field_errors_are_listed_under_errors(api, north_admin, north):
 
 
 def test_wrong_content_type_is_415(api, north_admin):
-    response = api(north_admin).post("/api/v1/memberships/", data="username=x",
-                                     content_type="application/x-www-form-urlencoded")
+    response = api(north_admin).post(
+        "/api/v1/memberships/", data="username=x", content_type="application/x-www-form-urlencoded"
+    )
     assert_problem(response, 415, "unsupported_media_type")
 
 
@@ -145,10 +160,15 @@ def test_403_when_the_role_forbids_the_action(api, phleb_north, north):
 
 
 def test_409_on_a_conflict_with_current_state(api, north_admin, phleb_north, north):
-    payload = {"username": "phleb-north", "site": "SITE-NORTH", "role": "phlebotomist",
-               "reason": "already there"}
-    body = assert_problem(api(north_admin).post("/api/v1/memberships/", payload), 409,
-                          "membership_exists")
+    payload = {
+        "username": "phleb-north",
+        "site": "SITE-NORTH",
+        "role": "phlebotomist",
+        "reason": "already there",
+    }
+    body = assert_problem(
+        api(north_admin).post("/api/v1/memberships/", payload), 409, "membership_exists"
+    )
     assert "phleb-north is already a phlebotomist at SITE-NORTH" in body["detail"]
 
 

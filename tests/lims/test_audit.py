@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # Registered in the admin but not records of the LIMS: security logs and credentials that
 # their own packages manage (and that must not be copied into history).
-NOT_AUDITED = {"axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog",
-               "knox.AuthToken"}
+NOT_AUDITED = {"axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog", "knox.AuthToken"}
 
 
 def audited_models():
@@ -28,7 +27,8 @@ def test_every_user_editable_model_has_history():
     missing = [m._meta.label for m in audited_models() if not hasattr(m, "history")]
     assert not missing, f"user-editable models without django-simple-history: {missing}"
     assert {"lims.Site", "lims.Membership", "lims.User"} <= {
-        m._meta.label for m in audited_models()}
+        m._meta.label for m in audited_models()
+    }
 
 
 def test_the_exemptions_name_real_models():
@@ -36,9 +36,11 @@ def test_the_exemptions_name_real_models():
     assert registered >= NOT_AUDITED
 
 
-@pytest.mark.parametrize("model", [m for m in admin.site._registry
-                                   if m._meta.label not in NOT_AUDITED],
-                         ids=lambda m: m._meta.label)
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin.site._registry if m._meta.label not in NOT_AUDITED],
+    ids=lambda m: m._meta.label,
+)
 def test_audited_models_refuse_writes_that_skip_history(model):
     with pytest.raises(AuditBypassRefused):
         model._default_manager.filter(pk=-1).update(pk=-1)
@@ -54,11 +56,17 @@ def test_every_history_table_is_append_only(north, phleb_north):
     assert all(_row_count(table) for table in tables)
     assert {m._meta.db_table for m in history_models()} <= set(tables)
     for table in tables:
-        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), \
-                connection.cursor() as cursor:
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(f'UPDATE "{table}" SET history_change_reason = %s', ["rewritten"])
-        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), \
-                connection.cursor() as cursor:
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(f'DELETE FROM "{table}"')
     assert north.history.get().history_change_reason == "test setup"
 
@@ -114,7 +122,10 @@ def test_an_admin_change_records_the_user_and_the_required_reason(north, superus
     assert browser.post(url, {**form, "change_reason": "typo in name"}).status_code == 302
     latest = north.history.latest()
     assert (latest.name, latest.history_user, latest.history_change_reason) == (
-        "Renamed", superuser, "typo in name")
+        "Renamed",
+        superuser,
+        "typo in name",
+    )
 
 
 def test_the_admin_cannot_delete_audited_records(north, superuser):
@@ -127,6 +138,11 @@ def test_the_admin_cannot_delete_audited_records(north, superuser):
 def test_admin_pages_for_users_and_memberships_render(superuser, phleb_north):
     browser = Client()
     browser.force_login(superuser)
-    for url in ("/admin/lims/user/", f"/admin/lims/user/{phleb_north.pk}/change/",
-                "/admin/lims/membership/", "/admin/lims/site/add/", "/admin/lims/user/add/"):
+    for url in (
+        "/admin/lims/user/",
+        f"/admin/lims/user/{phleb_north.pk}/change/",
+        "/admin/lims/membership/",
+        "/admin/lims/site/add/",
+        "/admin/lims/user/add/",
+    ):
         assert browser.get(url).status_code == 200, url

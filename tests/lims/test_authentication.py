@@ -16,8 +16,9 @@ TOKEN_URL = "/api/v1/auth/token/"
 
 
 def sign_in(client, username, password=PASSWORD, address="10.0.0.1"):
-    return client.post(TOKEN_URL, {"username": username, "password": password}, format="json",
-                       REMOTE_ADDR=address)
+    return client.post(
+        TOKEN_URL, {"username": username, "password": password}, format="json", REMOTE_ADDR=address
+    )
 
 
 def test_a_token_is_issued_stored_only_as_a_hash_and_expires(phleb_north):
@@ -63,9 +64,14 @@ def test_an_inactive_user_cannot_sign_in(phleb_north):
     assert_problem(sign_in(APIClient(), "phleb-north"), 401, "invalid_credentials")
 
 
-@pytest.mark.parametrize("payload", [
-    {}, {"username": "phleb-north"}, {"username": "phleb-north", "password": PASSWORD, "x": 1},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"username": "phleb-north"},
+        {"username": "phleb-north", "password": PASSWORD, "x": 1},
+    ],
+)
 def test_incomplete_or_extra_sign_in_fields_are_400(phleb_north, payload):
     response = APIClient().post(TOKEN_URL, payload, format="json")
     assert response.status_code == 400
@@ -122,8 +128,13 @@ def test_sign_in_is_throttled_per_address(phleb_north, settings):
     assert int(response["Retry-After"]) > 0
     assert AuthToken.objects.count() == 3
     # A forged X-Forwarded-For does not buy a fresh allowance.
-    spoofed = client.post(TOKEN_URL, {"username": "phleb-north", "password": PASSWORD},
-                          format="json", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    spoofed = client.post(
+        TOKEN_URL,
+        {"username": "phleb-north", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="1.2.3.4",
+    )
     assert_problem(spoofed, 429, "throttled")
     assert sign_in(client, "phleb-north", address="10.0.0.7").status_code == 200
 
@@ -155,7 +166,9 @@ def test_the_web_sign_in_page_logs_in_with_a_session(phleb_north):
     browser = Client(enforce_csrf_checks=True)
     page = browser.get("/accounts/login/")
     token = page.cookies["csrftoken"].value
-    response = browser.post("/accounts/login/", {"username": "phleb-north", "password": PASSWORD,
-                                                 "csrfmiddlewaretoken": token})
+    response = browser.post(
+        "/accounts/login/",
+        {"username": "phleb-north", "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
     assert response.status_code == 302
     assert browser.get("/api/v1/auth/me/").json()["username"] == "phleb-north"

@@ -29,7 +29,10 @@ def test_the_documented_sites_users_and_roles_exist(settings):
     settings.DEBUG = True
     call_command("seed_demo")
     assert {(s.code, s.kind) for s in Site.objects.all()} == {
-        ("SITE-NORTH", "collection"), ("SITE-SOUTH", "collection"), ("BIOBANK", "biobank")}
+        ("SITE-NORTH", "collection"),
+        ("SITE-SOUTH", "collection"),
+        ("BIOBANK", "biobank"),
+    }
     roles = {(m.user.username, m.site.code, m.role) for m in Membership.objects.select_related()}
     assert roles == {
         ("phleb-north", "SITE-NORTH", Role.PHLEBOTOMIST),
@@ -38,8 +41,9 @@ def test_the_documented_sites_users_and_roles_exist(settings):
         ("auditor", "BIOBANK", Role.AUDITOR),
     }
     assert User.objects.get(username="admin").is_superuser
-    token = APIClient().post("/api/v1/auth/token/", {"username": "auditor",
-                                                     "password": "demo-lims-2026"}, format="json")
+    token = APIClient().post(
+        "/api/v1/auth/token/", {"username": "auditor", "password": "demo-lims-2026"}, format="json"
+    )
     assert token.status_code == 200
 
 

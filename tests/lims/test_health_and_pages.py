@@ -14,8 +14,11 @@ def test_health_is_200_when_the_database_answers(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_health_is_503_when_the_database_is_unreachable(client, monkeypatch):
-    broken = {"NAME": "/nonexistent/dir/lims.sqlite3"} if connection.vendor == "sqlite" else {
-        "PORT": "1"}
+    broken = (
+        {"NAME": "/nonexistent/dir/lims.sqlite3"}
+        if connection.vendor == "sqlite"
+        else {"PORT": "1"}
+    )
     connection.close()
     for key, value in broken.items():
         monkeypatch.setitem(connection.settings_dict, key, value)

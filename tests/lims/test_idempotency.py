@@ -42,8 +42,9 @@ def test_an_error_answer_is_replayed_too(api, north_admin, phleb_north):
 def test_the_same_key_with_a_different_body_is_422(api, north_admin, phleb_north):
     client = api(north_admin)
     post(client, "k2")
-    body = assert_problem(post(client, "k2", {**PAYLOAD, "role": "site_admin"}), 422,
-                          "idempotency_key_reused")
+    body = assert_problem(
+        post(client, "k2", {**PAYLOAD, "role": "site_admin"}), 422, "idempotency_key_reused"
+    )
     assert "k2" in body["detail"]
     assert not Membership.objects.filter(role=Role.SITE_ADMIN, user=phleb_north).exists()
 
@@ -58,8 +59,12 @@ def test_keys_belong_to_one_user(api, north, north_admin, phleb_north):
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", ["", "with space", "x" * 256, "ünïcode"])
 def test_a_malformed_key_is_400_and_changes_nothing(api, north_admin, phleb_north, key):
-    response = api(north_admin).post("/api/v1/memberships/", PAYLOAD, format="json",
-                                     HTTP_IDEMPOTENCY_KEY=key.encode().decode("latin-1"))
+    response = api(north_admin).post(
+        "/api/v1/memberships/",
+        PAYLOAD,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key.encode().decode("latin-1"),
+    )
     assert_problem(response, 400, "invalid_idempotency_key")
     assert not Membership.objects.filter(role=Role.AUDITOR).exists()
     assert not IdempotencyKey.objects.exists()
@@ -78,10 +83,15 @@ def test_sign_in_answers_are_never_stored(phleb_north):
     from tests.helpers import PASSWORD
 
     client = APIClient()
-    answers = [client.post("/api/v1/auth/token/", {"username": "phleb-north",
-                                                   "password": PASSWORD},
-                           format="json", HTTP_IDEMPOTENCY_KEY="login").json()["token"]
-               for _ in range(2)]
+    answers = [
+        client.post(
+            "/api/v1/auth/token/",
+            {"username": "phleb-north", "password": PASSWORD},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="login",
+        ).json()["token"]
+        for _ in range(2)
+    ]
     assert answers[0] != answers[1]
     assert not IdempotencyKey.objects.exists()
 

@@ -44,28 +44,38 @@ def test_an_unknown_and_an_invisible_site_answer_the_same(api, network, phleb_no
 
 
 def test_a_site_admin_updates_their_site_with_a_reason(api, north, north_admin):
-    response = api(north_admin).patch("/api/v1/sites/SITE-NORTH/",
-                                      {"name": "North Clinic", "reason": "renamed by the network"})
+    response = api(north_admin).patch(
+        "/api/v1/sites/SITE-NORTH/", {"name": "North Clinic", "reason": "renamed by the network"}
+    )
     assert response.status_code == 200
     assert response.json()["name"] == "North Clinic"
     latest = north.history.latest()
     assert (latest.name, latest.history_user, latest.history_change_reason) == (
-        "North Clinic", north_admin, "renamed by the network")
+        "North Clinic",
+        north_admin,
+        "renamed by the network",
+    )
 
 
 def test_a_change_reason_may_come_in_the_header(api, north, north_admin):
-    api(north_admin).patch("/api/v1/sites/SITE-NORTH/", {"time_zone": "America/Denver"},
-                           HTTP_X_CHANGE_REASON="clinic moved")
+    api(north_admin).patch(
+        "/api/v1/sites/SITE-NORTH/",
+        {"time_zone": "America/Denver"},
+        HTTP_X_CHANGE_REASON="clinic moved",
+    )
     latest = north.history.latest()
     assert (latest.time_zone, latest.history_change_reason) == ("America/Denver", "clinic moved")
 
 
-@pytest.mark.parametrize(("payload", "code"), [
-    ({"name": "X"}, "reason_required"),
-    ({"time_zone": "Mars/Olympus", "reason": "r"}, "invalid"),
-    ({"code": "SITE-NEW", "reason": "r"}, "unknown_field"),
-    ({"kind": "biobank", "reason": "r"}, "unknown_field"),
-])
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"name": "X"}, "reason_required"),
+        ({"time_zone": "Mars/Olympus", "reason": "r"}, "invalid"),
+        ({"code": "SITE-NEW", "reason": "r"}, "unknown_field"),
+        ({"kind": "biobank", "reason": "r"}, "unknown_field"),
+    ],
+)
 def test_bad_site_updates_are_refused_and_change_nothing(api, north, north_admin, payload, code):
     before = (north.history.count(), Site.objects.get(pk=north.pk).name)
     assert_problem(api(north_admin).patch("/api/v1/sites/SITE-NORTH/", payload), 400, code)
@@ -94,8 +104,13 @@ def test_the_site_list_is_paginated(api, tech, biobank):
 
 
 def grant(client, **fields):
-    payload = {"username": "phleb-north", "site": "SITE-NORTH", "role": "auditor",
-               "reason": "covers audits this month", **fields}
+    payload = {
+        "username": "phleb-north",
+        "site": "SITE-NORTH",
+        "role": "auditor",
+        "reason": "covers audits this month",
+        **fields,
+    }
     return client.post("/api/v1/memberships/", payload)
 
 
@@ -106,7 +121,10 @@ def test_a_site_admin_grants_a_role_with_history(api, north_admin, phleb_north):
     membership = Membership.objects.active().get(user=phleb_north, role=Role.AUDITOR)
     record = membership.history.get()
     assert (record.history_type, record.history_user, record.history_change_reason) == (
-        "+", north_admin, "covers audits this month")
+        "+",
+        north_admin,
+        "covers audits this month",
+    )
 
 
 def test_a_phlebotomist_may_not_grant_roles(api, north, phleb_north):
@@ -117,28 +135,37 @@ def test_a_phlebotomist_may_not_grant_roles(api, north, phleb_north):
 
 def test_granting_at_an_invisible_site_reads_as_an_unknown_site(api, network, north_admin):
     make_user("newcomer")
-    body = assert_problem(grant(api(north_admin), username="newcomer", site="SITE-SOUTH"), 400,
-                          "invalid")
+    body = assert_problem(
+        grant(api(north_admin), username="newcomer", site="SITE-SOUTH"), 400, "invalid"
+    )
     assert "site" in body["errors"]
     assert not Membership.objects.filter(user__username="newcomer").exists()
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"role": "biobank_technician"}, "role_not_for_site"),
-    ({"reason": ""}, "reason_required"),
-    ({"username": "nobody"}, "invalid"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"role": "biobank_technician"}, "role_not_for_site"),
+        ({"reason": ""}, "reason_required"),
+        ({"username": "nobody"}, "invalid"),
+    ],
+)
 def test_bad_grants_are_refused_and_change_nothing(api, north_admin, phleb_north, fields, code):
     before = Membership.objects.count()
     assert_problem(grant(api(north_admin), **fields), 400, code)
     assert Membership.objects.count() == before
 
 
-def test_ending_a_role_keeps_the_membership_and_removes_access(api, north, north_admin,
-                                                              phleb_north):
+def test_ending_a_role_keeps_the_membership_and_removes_access(
+    api, north, north_admin, phleb_north
+):
     client = api(north_admin)
-    payload = {"username": "phleb-north", "site": "SITE-NORTH", "role": "phlebotomist",
-               "reason": "left the clinic"}
+    payload = {
+        "username": "phleb-north",
+        "site": "SITE-NORTH",
+        "role": "phlebotomist",
+        "reason": "left the clinic",
+    }
     assert client.post("/api/v1/memberships/end/", payload).status_code == 200
     membership = Membership.objects.get(user=phleb_north)
     assert membership.ended_at is not None
@@ -147,10 +174,13 @@ def test_ending_a_role_keeps_the_membership_and_removes_access(api, north, north
     assert_problem(client.post("/api/v1/memberships/end/", payload), 404, "not_found")
 
 
-def test_membership_list_is_scoped_and_costs_the_same_for_many_rows(api, network, north_admin,
-                                                                    phleb_north, phleb_south):
+def test_membership_list_is_scoped_and_costs_the_same_for_many_rows(
+    api, network, north_admin, phleb_north, phleb_south
+):
     client = api(north_admin)
-    names = {(m["username"], m["role"]) for m in client.get("/api/v1/memberships/").json()["results"]}
+    names = {
+        (m["username"], m["role"]) for m in client.get("/api/v1/memberships/").json()["results"]
+    }
     assert names == {("admin-north", "site_admin"), ("phleb-north", "phlebotomist")}
 
     with CaptureQueriesContext(connection) as few:

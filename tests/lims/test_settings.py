@@ -14,8 +14,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LIMS_"))}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, env={**clean, **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=120,
+    )
 
 
 def printed(result: subprocess.CompletedProcess) -> str:
@@ -24,9 +30,15 @@ def printed(result: subprocess.CompletedProcess) -> str:
 
 
 def test_check_deploy_is_clean_with_debug_off_and_a_real_secret():
-    result = manage("check", "--deploy", "--fail-level", "WARNING",
-                    DJANGO_DEBUG="0", DJANGO_SECRET_KEY="k" * 20 + "9Zq!x2@Lr#7vT$pW&e4^Nc*8yB(m)fG",
-                    DJANGO_ALLOWED_HOSTS="lims.example.org")
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="k" * 20 + "9Zq!x2@Lr#7vT$pW&e4^Nc*8yB(m)fG",
+        DJANGO_ALLOWED_HOSTS="lims.example.org",
+    )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
@@ -38,16 +50,23 @@ def test_without_debug_a_missing_secret_key_stops_the_start():
 
 
 def test_debug_is_off_unless_asked_for():
-    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)",
-                    DJANGO_SECRET_KEY="x" * 50)
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        DJANGO_SECRET_KEY="x" * 50,
+    )
     assert printed(result) == "False"
 
 
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG must be one of"),
-    ("LIMS_ID_PREFIX", "B1", "LIMS_ID_PREFIX must be two capital letters"),
-    ("LIMS_LOGIN_FAILURE_LIMIT", "many", "must be a whole number"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG must be one of"),
+        ("LIMS_ID_PREFIX", "B1", "LIMS_ID_PREFIX must be two capital letters"),
+        ("LIMS_LOGIN_FAILURE_LIMIT", "many", "must be a whole number"),
+    ],
+)
 def test_malformed_environment_values_are_refused(name, value, message):
     result = manage("check", **{"DJANGO_DEBUG": "1", name: value})
     assert result.returncode != 0
@@ -55,14 +74,24 @@ def test_malformed_environment_values_are_refused(name, value, message):
 
 
 def test_the_id_prefix_is_read_from_the_environment():
-    result = manage("shell", "-c", "from django.conf import settings; print(settings.LIMS_ID_PREFIX)",
-                    DJANGO_DEBUG="1", LIMS_ID_PREFIX="QA")
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.LIMS_ID_PREFIX)",
+        DJANGO_DEBUG="1",
+        LIMS_ID_PREFIX="QA",
+    )
     assert printed(result) == "QA"
 
 
 def test_database_url_selects_the_database():
-    result = manage("shell", "-c", "from django.db import connection; print(connection.vendor)",
-                    DJANGO_DEBUG="1", DATABASE_URL="postgres://postgres@127.0.0.1:5432/lims")
+    result = manage(
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.vendor)",
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/lims",
+    )
     assert printed(result) == "postgresql"
 
 
