@@ -122,3 +122,22 @@ def test_two_racing_requests_with_one_key_apply_once():
     assert answers[0].content == answers[1].content
     assert sorted(a.get("Idempotent-Replayed", "") for a in answers) == ["", "true"]
     assert Membership.objects.filter(role=Role.AUDITOR).count() == 1
+
+
+@pytest.mark.django_db
+def test_expired_answers_are_purged_and_the_key_can_be_used_afresh(
+    api, north_admin, phleb_north, settings
+):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client = api(north_admin)
+    post(client, "old-key")
+    post(client, "fresh-key", {**PAYLOAD, "role": "site_admin"})
+    IdempotencyKey.objects.filter(key="old-key").update(
+        created_at=timezone.now() - settings.LIMS_IDEMPOTENCY_TTL - timezone.timedelta(minutes=1)
+    )
+    call_command("purge_idempotency_keys")
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh-key"]
+    reused = post(client, "old-key", {**PAYLOAD, "role": "phlebotomist"})
+    assert_problem(reused, 409, "membership_exists")
