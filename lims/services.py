@@ -6,6 +6,7 @@ from django.utils import timezone
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
 from lims.errors import Conflict, InvalidInput, NotFound
+from lims.free_text import require_reason
 from lims.models import Membership, Site, User
 from lims.scoping import require_role
 
@@ -24,21 +25,6 @@ class MembershipExists(Conflict):
 class RoleNotForSite(InvalidInput):
     code = "role_not_for_site"
     title = "This role does not exist at this kind of site"
-
-
-class ReasonRequired(InvalidInput):
-    code = "reason_required"
-    title = "A reason is required"
-
-
-def require_reason(reason: str | None, *, action: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReasonRequired(
-            f"Say why you {action}: send 'reason' in the body or the X-Change-Reason header.",
-            errors={"reason": ["This field is required."]},
-        )
-    return reason
 
 
 def site_update(

@@ -1,0 +1,63 @@
+"""The free-text screen refuses what could identify a person and lets lab notes through."""
+
+import pytest
+
+from lims.free_text import PossibleIdentifierInText, ReasonRequired, require_reason, screen
+from tests.helpers import assert_problem
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("Name: Jane Smith", "a person's name"),
+        ("patient = J. Smith asked to stop", "a person's name"),
+        ("spoke with Mrs Alvarez", "a person's name"),
+        ("DOB 1985", "a date of birth"),
+        ("born 03/14/1961", "a date of birth"),
+        ("date of birth unknown", "a date of birth"),
+        ("1961-03-14 per the card", "a date of birth"),
+        ("call 617-555-0143 if needed", "a phone number"),
+        ("call (617) 555 0143", "a phone number"),
+        ("reach at +44 20 7946 0958", "a phone number"),
+        ("lives at 12 Elm Street", "a street address"),
+        ("mail to 4400 N Lake Shore Dr", "a street address"),
+        ("P.O. Box 1234", "a street address"),
+        ("write to j.smith+lab@example.org", "an e-mail address"),
+    ],
+)
+def test_identifying_text_is_refused_naming_what_it_looks_like(text, meaning):
+    with pytest.raises(PossibleIdentifierInText) as refused:
+        screen(text, field="notes")
+    assert meaning in refused.value.detail
+    assert refused.value.errors == {"notes": [f"Looks like {meaning}."]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hemolysed, redraw requested",
+        "tube BX0000123K cracked in centrifuge at 14:05",
+        "FedEx 123456789012 delayed",
+        "spun 10 min at 1300 g, 2 aliquots of 500 uL",
+        "participant changed their mind",
+        "box 3 shelf 2",
+        "B123456789 requested destruction",
+    ],
+)
+def test_ordinary_lab_notes_pass(text):
+    assert screen(f"  {text} ", field="notes") == text
+
+
+def test_a_missing_reason_is_refused_with_what_needs_it():
+    with pytest.raises(ReasonRequired, match="Say why you cancel this order"):
+        require_reason("   ", action="cancel this order")
+
+
+@pytest.mark.django_db
+def test_the_api_answers_400_possible_identifier_in_text(api, north, north_admin):
+    response = api(north_admin).patch(
+        "/api/v1/sites/SITE-NORTH/", {"name": "North", "reason": "asked by Name: Bob Jones"}
+    )
+    body = assert_problem(response, 400, "possible_identifier_in_text")
+    assert body["errors"] == {"reason": ["Looks like a person's name."]}
+    assert north.history.count() == 1
