@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "lims",
     "barcode_printing",
     "scanner_drivers",
+    "specimens",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -2,11 +2,15 @@
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils.functional import cached_property
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from lims.api import idempotency
+from lims.api.problems import PROBLEM_CONTENT_TYPE
+from lims.scoping import Scope, scope_of
 
 REASON_HEADER = "X-Change-Reason"
 
@@ -50,8 +54,15 @@ class LimsViewMixin:
             return exc.response()
         return super().handle_exception(exc)
 
+    @cached_property
+    def scope(self) -> Scope:
+        return scope_of(self.request.user)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(response, "content_type", None) == PROBLEM_CONTENT_TYPE:
+            # An error is problem+json even when the request asked for CSV or a PDF.
+            response.accepted_renderer = JSONRenderer()
         record = getattr(self, "idempotency_record", None)
         if record is not None:
             if response.status_code >= 500:
@@ -82,6 +93,9 @@ class ScopedViewSet(LimsViewMixin, GenericViewSet):
 
     def refine_queryset(self, queryset):
         return queryset
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": self.scope}
 
 
 class StrictSerializer(serializers.Serializer):

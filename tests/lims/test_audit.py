@@ -50,11 +50,28 @@ def test_audited_models_refuse_writes_that_skip_history(model):
         model._default_manager.bulk_update([], ["pk"])
 
 
-def test_every_history_table_is_append_only(north, phleb_north):
+def _installed_triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_every_append_only_table_carries_its_guards():
+    installed = _installed_triggers()
     tables = append_only_tables()
-    # Row triggers only fire on rows: make sure every guarded table has one.
-    assert all(_row_count(table) for table in tables)
     assert {m._meta.db_table for m in history_models()} <= set(tables)
+    for table in tables:
+        for operation in ("update", "delete"):
+            assert f"lims_ao_{operation}_{table}"[:63] in installed, (table, operation)
+
+
+def test_history_tables_refuse_update_and_delete(north, phleb_north):
+    tables = [m._meta.db_table for m in history_models() if m._meta.app_label == "lims"]
+    # Row triggers only fire on rows: make sure every table tried has one.
+    assert all(_row_count(table) for table in tables)
     for table in tables:
         with (
             pytest.raises(IntegrityError, match="append-only"),

@@ -1,0 +1,1 @@
+"""Participants, the tube catalog, collection orders, specimens, their lifecycle and custody."""

@@ -1,0 +1,232 @@
+"""Serializers of the specimen core. Participant IDs only reach users of the collecting site."""
+
+from rest_framework import serializers
+
+from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
+from lims.models import Site
+from lims.scoping import Scope
+from specimens.choices import Centrifuge, Ceremony
+from specimens.models import (
+    PARTICIPANT_ID,
+    CollectionOrder,
+    CustodyEvent,
+    Participant,
+    Specimen,
+    SpecimenType,
+)
+
+
+def sees_participant_id(context: dict, site_id: int) -> bool:
+    """Users of the collecting site see participant IDs; the biobank never does."""
+    scope: Scope = context["scope"]
+    return scope.is_superuser or (
+        site_id in scope.site_ids and site_id not in scope.biobank_site_ids
+    )
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    participant_id = serializers.SerializerMethodField()
+    registered_site = serializers.CharField(source="registered_site.code")
+
+    class Meta:
+        model = Participant
+        fields = [
+            "participant_id",
+            "biobank_id",
+            "registered_site",
+            "consent",
+            "withdrawn_at",
+            "destroy_samples",
+            "ceremony",
+        ]
+
+    def get_participant_id(self, participant) -> str | None:
+        if sees_participant_id(self.context, participant.registered_site_id):
+            return participant.participant_id
+        return None
+
+
+class ParticipantCreateSerializer(StrictSerializer):
+    participant_id = serializers.RegexField(PARTICIPANT_ID, max_length=10)
+    site = ScopedSlugField(slug_field="code", queryset=Site.objects.all())
+
+
+class WithdrawSerializer(StrictSerializer):
+    destroy_samples = serializers.BooleanField()
+    ceremony = serializers.ChoiceField(choices=Ceremony.choices, default=Ceremony.UNKNOWN)
+    reason = ReasonField(required=False)
+
+
+class SpecimenTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpecimenType
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "container",
+            "cap_colour",
+            "draw_order",
+            "nominal_volume_ml",
+            "labels_per_tube",
+            "needs_processing",
+            "centrifuge",
+            "storage_class",
+            "density_g_per_ml",
+        ]
+
+
+class SpecimenSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="barcode")
+    type = serializers.CharField(source="type.code")
+    biobank_id = serializers.CharField(source="participant.biobank_id")
+    participant_id = serializers.SerializerMethodField()
+    order = serializers.CharField(source="order.code", default=None)
+    site = serializers.CharField(source="collection_site.code")
+    current_site = serializers.CharField(source="current_site.code")
+    parent = serializers.CharField(source="parent.barcode", default=None)
+    children = serializers.SerializerMethodField()
+    ceremony = serializers.SerializerMethodField()
+    storage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Specimen
+        fields = [
+            "id",
+            "type",
+            "status",
+            "biobank_id",
+            "participant_id",
+            "order",
+            "site",
+            "current_site",
+            "hold_reason",
+            "disposal_due",
+            "ceremony",
+            "qc_flags",
+            "parent",
+            "children",
+            "collected_at",
+            "processed_at",
+            "centrifuge",
+            "volume_ul",
+            "weight_g",
+            "storage",
+        ]
+
+    def get_participant_id(self, specimen) -> str | None:
+        if sees_participant_id(self.context, specimen.collection_site_id):
+            return specimen.participant.participant_id
+        return None
+
+    def get_children(self, specimen) -> list[str]:
+        return [child.barcode for child in specimen.children.all()]
+
+    def get_ceremony(self, specimen) -> str | None:
+        return (specimen.participant.ceremony or None) if specimen.disposal_due else None
+
+    def get_storage(self, specimen) -> dict | None:
+        return None
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    participant_id = serializers.SerializerMethodField()
+    biobank_id = serializers.CharField(source="participant.biobank_id")
+    site = serializers.CharField(source="site.code")
+    tube_set = serializers.CharField(source="tube_set.__str__")
+    specimens = SpecimenSerializer(many=True)
+
+    class Meta:
+        model = CollectionOrder
+        fields = [
+            "code",
+            "status",
+            "participant_id",
+            "biobank_id",
+            "site",
+            "tube_set",
+            "donated_blood_past_week",
+            "transfusion_past_6_months",
+            "fainting_history",
+            "created_at",
+            "specimens",
+        ]
+
+    def get_participant_id(self, order) -> str | None:
+        if sees_participant_id(self.context, order.site_id):
+            return order.participant.participant_id
+        return None
+
+
+class SafetySerializer(StrictSerializer):
+    donated_blood_past_week = serializers.BooleanField()
+    transfusion_past_6_months = serializers.BooleanField()
+    fainting_history = serializers.BooleanField()
+
+
+class OrderCreateSerializer(StrictSerializer):
+    participant = serializers.RegexField(PARTICIPANT_ID, max_length=10)
+    site = ScopedSlugField(slug_field="code", queryset=Site.objects.all())
+    tubes = serializers.ListField(
+        child=serializers.CharField(max_length=16), allow_empty=True, max_length=60
+    )
+    safety = SafetySerializer()
+
+
+class CollectSerializer(StrictSerializer):
+    collected_at = serializers.DateTimeField()
+    barcodes = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, allow_empty=False, max_length=60
+    )
+    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class ProcessSerializer(StrictSerializer):
+    processed_at = serializers.DateTimeField(required=False)
+    times = serializers.DictField(child=serializers.DateTimeField(), required=False)
+    centrifuge = serializers.ChoiceField(choices=Centrifuge.choices, required=False)
+    barcodes = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, allow_empty=False, max_length=60
+    )
+
+
+class ListedReasonSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=40)
+    reason_text = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ReasonSerializer(StrictSerializer):
+    reason = ReasonField(required=False)
+
+
+class DisposeSerializer(ListedReasonSerializer):
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    witness = serializers.CharField(max_length=150, required=False)
+    witness_password = serializers.CharField(max_length=4096, trim_whitespace=False, required=False)
+
+
+class AliquotSerializer(StrictSerializer):
+    count = serializers.IntegerField(min_value=1, max_value=96)
+    type = serializers.CharField(max_length=16)
+    volume_ul = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class CustodyEventSerializer(serializers.ModelSerializer):
+    specimen = serializers.CharField(source="specimen.barcode")
+    actor = serializers.CharField(source="actor.username")
+    site = serializers.CharField(source="site.code")
+
+    class Meta:
+        model = CustodyEvent
+        fields = [
+            "specimen",
+            "seq",
+            "kind",
+            "at",
+            "actor",
+            "site",
+            "ref",
+            "details",
+            "prev_hash",
+            "hash",
+        ]

@@ -1,0 +1,18 @@
+"""Routes of /api/v1/ owned by the specimens app."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from specimens.api import views
+
+router = SimpleRouter()
+router.register("participants", views.ParticipantViewSet, basename="participant")
+router.register("specimen-types", views.SpecimenTypeViewSet, basename="specimen-type")
+router.register("orders", views.OrderViewSet, basename="order")
+router.register("specimens", views.SpecimenViewSet, basename="specimen")
+router.register("audit/events", views.AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("audit/verify", views.AuditVerifyView.as_view(), name="audit-verify"),
+    *router.urls,
+]

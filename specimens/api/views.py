@@ -1,0 +1,288 @@
+"""API views of the specimen core: thin wrappers that validate, call one service, render."""
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from barcode_printing.ids import parse_id
+from lims.api.base import LimsAPIView, ScopedViewSet
+from lims.api.renderers import CSVRenderer
+from lims.choices import Role
+from lims.errors import Forbidden, InvalidInput
+from specimens import custody, selectors, services
+from specimens.api import serializers as s
+from specimens.filtersets import CustodyEventFilter, SpecimenFilter
+from specimens.models import CollectionOrder, CustodyEvent, Participant, Specimen, SpecimenType
+
+
+def _valid(serializer_class, request, **context):
+    given = serializer_class(data=request.data, context={"request": request, **context})
+    given.is_valid(raise_exception=True)
+    return given.validated_data
+
+
+class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Participants as opaque IDs; look one up by participant ID (P…) or biobank ID (B…)."""
+
+    queryset = Participant.objects.all()
+    serializer_class = s.ParticipantSerializer
+    lookup_field = "pid"
+    filterset_fields = ["consent"]
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("registered_site")
+
+    def get_object(self):
+        key = self.kwargs["pid"].upper()
+        field = "biobank_id" if key.startswith("B") else "participant_id"
+        participant = self.get_queryset().filter(**{field: key}).first()
+        if participant is None or (
+            field == "participant_id"
+            and not s.sees_participant_id(
+                self.get_serializer_context(), participant.registered_site_id
+            )
+        ):
+            raise Http404
+        return participant
+
+    @extend_schema(request=s.ParticipantCreateSerializer, responses={201: s.ParticipantSerializer})
+    def create(self, request):
+        data = _valid(s.ParticipantCreateSerializer, request)
+        participant = services.participant_register(actor=request.user, **data)
+        return Response(self.get_serializer(participant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.WithdrawSerializer, responses=s.ParticipantSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pid=None):
+        data = _valid(s.WithdrawSerializer, request)
+        participant = services.participant_withdraw(
+            actor=request.user,
+            participant=self.get_object(),
+            reason=self.change_reason,
+            destroy_samples=data["destroy_samples"],
+            ceremony=data["ceremony"],
+        )
+        return Response(self.get_serializer(participant).data)
+
+
+class SpecimenTypeViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """The tube catalog and derivative types."""
+
+    queryset = SpecimenType.objects.filter(active=True)
+    serializer_class = s.SpecimenTypeSerializer
+    filterset_fields = ["kind"]
+
+
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Collection orders: create, then collect, process, finalize; cancel, restore, unlock."""
+
+    queryset = CollectionOrder.objects.all()
+    serializer_class = s.OrderSerializer
+    lookup_field = "code"
+    filterset_fields = ["status"]
+
+    def refine_queryset(self, queryset):
+        return selectors.order_list(queryset)
+
+    def _answer(self, order):
+        return Response(
+            self.get_serializer(
+                selectors.order_list(CollectionOrder.objects.filter(pk=order.pk)).get()
+            ).data
+        )
+
+    @extend_schema(request=s.OrderCreateSerializer, responses={201: s.OrderSerializer})
+    def create(self, request):
+        data = _valid(s.OrderCreateSerializer, request)
+        participant = (
+            Participant.objects.for_user(request.user)
+            .filter(participant_id=data["participant"])
+            .first()
+        )
+        if participant is None:
+            raise InvalidInput(
+                f"No participant {data['participant']} at your sites.",
+                errors={"participant": ["Unknown participant."]},
+            )
+        order = services.order_create(
+            actor=request.user,
+            participant=participant,
+            site=data["site"],
+            tube_codes=data["tubes"],
+            safety=data["safety"],
+        )
+        response = self._answer(order)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=s.CollectSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def collect(self, request, code=None):
+        data = _valid(s.CollectSerializer, request)
+        return self._answer(
+            services.order_collect(actor=request.user, order=self.get_object(), **data)
+        )
+
+    @extend_schema(request=s.ProcessSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def process(self, request, code=None):
+        data = _valid(s.ProcessSerializer, request)
+        return self._answer(
+            services.order_process(actor=request.user, order=self.get_object(), **data)
+        )
+
+    @extend_schema(request=None, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def finalize(self, request, code=None):
+        return self._answer(services.order_finalize(actor=request.user, order=self.get_object()))
+
+    def _with_listed_reason(self, service):
+        data = _valid(s.ListedReasonSerializer, self.request)
+        return self._answer(service(actor=self.request.user, order=self.get_object(), **data))
+
+    @extend_schema(request=s.ListedReasonSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, code=None):
+        return self._with_listed_reason(services.order_cancel)
+
+    @extend_schema(request=s.ListedReasonSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, code=None):
+        return self._with_listed_reason(services.order_restore)
+
+    @extend_schema(request=s.ListedReasonSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, code=None):
+        return self._with_listed_reason(services.order_unlock)
+
+
+class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Specimens by barcode: lineage, custody trail, history, hold, release, dispose, aliquot."""
+
+    queryset = Specimen.objects.all()
+    serializer_class = s.SpecimenSerializer
+    lookup_field = "barcode"
+    filterset_class = SpecimenFilter
+
+    def refine_queryset(self, queryset):
+        return selectors.specimen_list(queryset)
+
+    def get_object(self):
+        # A mistyped ID is answered as such (400), not as "not found".
+        self.kwargs["barcode"] = parse_id(self.kwargs["barcode"])
+        return super().get_object()
+
+    def _answer(self, specimen, code=status.HTTP_200_OK):
+        fresh = selectors.specimen_list(Specimen.objects.filter(pk=specimen.pk)).get()
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        responses=s.CustodyEventSerializer(many=True),
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+    )
+    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
+    def custody(self, request, barcode=None):
+        events = self.get_object().custody_events.select_related("specimen", "actor", "site")
+        return Response(s.CustodyEventSerializer(events.order_by("seq"), many=True).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True)
+    def history(self, request, barcode=None):
+        return Response(selectors.field_history(self.get_object()))
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SpecimenSerializer)
+    @action(detail=True, methods=["post"])
+    def hold(self, request, barcode=None):
+        _valid(s.ReasonSerializer, request)
+        return self._answer(
+            services.specimen_hold(
+                actor=request.user, specimen=self.get_object(), reason=self.change_reason
+            )
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.SpecimenSerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request, barcode=None):
+        _valid(s.ReasonSerializer, request)
+        return self._answer(
+            services.specimen_release(
+                actor=request.user, specimen=self.get_object(), reason=self.change_reason
+            )
+        )
+
+    @extend_schema(request=s.DisposeSerializer, responses=s.SpecimenSerializer)
+    @action(detail=True, methods=["post"])
+    def dispose(self, request, barcode=None):
+        data = _valid(s.DisposeSerializer, request)
+        witness = None
+        if "witness" in data:
+            witness = (
+                get_user_model().objects.filter(username=data["witness"], is_active=True).first()
+            )
+            if witness is None:
+                raise InvalidInput(
+                    f"No active user {data['witness']}.", errors={"witness": ["Unknown user."]}
+                )
+        specimen = services.specimen_dispose(
+            actor=request.user,
+            specimen=self.get_object(),
+            reason=data["reason"],
+            reason_text=data.get("reason_text", ""),
+            password=data["password"],
+            witness=witness,
+            witness_password=data.get("witness_password", ""),
+        )
+        return self._answer(specimen)
+
+    @extend_schema(request=s.AliquotSerializer, responses={201: s.SpecimenSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def aliquot(self, request, barcode=None):
+        data = _valid(s.AliquotSerializer, request)
+        children = services.specimen_aliquot(
+            actor=request.user,
+            specimen=self.get_object(),
+            count=data["count"],
+            type_code=data["type"],
+            volume_ul=data["volume_ul"],
+        )
+        fresh = selectors.specimen_list(Specimen.objects.filter(pk__in=[c.pk for c in children]))
+        return Response(self.get_serializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
+
+
+def _require_auditor(view) -> None:
+    if not (view.scope.is_superuser or view.scope.sites_with_role([Role.AUDITOR])):
+        raise Forbidden("Only auditors review custody trails.")
+
+
+class AuditEventViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """The global custody feed, filtered by actor, site, kind, specimen and time."""
+
+    queryset = CustodyEvent.objects.all()
+    serializer_class = s.CustodyEventSerializer
+    filterset_class = CustodyEventFilter
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def refine_queryset(self, queryset):
+        _require_auditor(self)
+        return queryset.select_related("specimen", "actor", "site").order_by("-at", "-pk")
+
+
+class AuditVerifyView(LimsAPIView):
+    """Recompute every custody chain in the auditor's scope; name each break."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        _require_auditor(self)
+        result = custody.verify(Specimen.objects.for_user(request.user).only("pk"))
+        return Response(
+            {
+                "ok": result.ok,
+                "specimens": result.specimens,
+                "events": result.events,
+                "breaks": [b.as_dict() for b in result.breaks],
+            }
+        )

@@ -1,0 +1,207 @@
+"""The specimen status machine (ARCHITECTURE §2) as one table, and the one guard that applies it.
+
+Every change of a specimen goes through ``transition()``: it checks the table, the hold, the
+participant's consent and the actor's role at the right site, then updates the specimen and
+appends its custody event in the caller's transaction. Nothing else decides.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from lims.audit import stamp
+from lims.choices import Role
+from lims.errors import Conflict, Forbidden
+from lims.models import Site
+from lims.scoping import scope_of
+from specimens import custody
+from specimens.choices import CustodyKind as K
+from specimens.choices import SpecimenStatus as S
+from specimens.models import CustodyEvent, Specimen
+
+COLLECTION = frozenset({Role.PHLEBOTOMIST})
+BIOBANK = frozenset({Role.BIOBANK_TECHNICIAN})
+ANY_HANDLER = COLLECTION | BIOBANK
+NOT_DISPOSED = frozenset(S) - {S.DISPOSED}
+AT_BIOBANK = frozenset({S.RECEIVED, S.STORED, S.CHECKED_OUT})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``kind`` may happen to a specimen in one of ``sources``, leaving it in ``target``
+    (None: unchanged), done by one of ``roles`` at the specimen's current site (or the site the
+    service names, such as the receiving biobank)."""
+
+    kind: str
+    sources: frozenset
+    target: str | None
+    roles: frozenset
+    only_unprocessed_types: bool = False
+    blocked_by_destruction: bool = False
+
+
+TABLE: tuple[Rule, ...] = (
+    Rule(K.COLLECTED, frozenset({S.LABELED}), S.COLLECTED, COLLECTION),
+    Rule(K.PROCESSED, frozenset({S.COLLECTED}), S.PROCESSED, COLLECTION),
+    Rule(K.WEIGHED, frozenset({S.COLLECTED, S.PROCESSED}) | AT_BIOBANK, None, ANY_HANDLER),
+    Rule(K.PACKED, frozenset({S.PROCESSED}), S.PACKED, COLLECTION, blocked_by_destruction=True),
+    Rule(
+        K.PACKED,
+        frozenset({S.COLLECTED}),
+        S.PACKED,
+        COLLECTION,
+        only_unprocessed_types=True,
+        blocked_by_destruction=True,
+    ),
+    Rule(K.UNPACKED, frozenset({S.PACKED}), S.COLLECTED, COLLECTION),
+    Rule(K.UNPACKED, frozenset({S.PACKED}), S.PROCESSED, COLLECTION),
+    Rule(K.DISPATCHED, frozenset({S.PACKED}), S.IN_TRANSIT, COLLECTION),
+    Rule(K.RECEIVED, frozenset({S.IN_TRANSIT, S.MISSING}), S.RECEIVED, BIOBANK),
+    Rule(K.MISSING, frozenset({S.IN_TRANSIT}), S.MISSING, BIOBANK),
+    Rule(K.STORED, frozenset({S.RECEIVED}), S.STORED, BIOBANK),
+    Rule(K.MOVED, frozenset({S.STORED}), None, BIOBANK),
+    Rule(K.RETRIEVED, frozenset({S.STORED}), S.CHECKED_OUT, BIOBANK),
+    Rule(K.RETURNED, frozenset({S.CHECKED_OUT}), S.STORED, BIOBANK),
+    Rule(K.ALIQUOTED, AT_BIOBANK, None, BIOBANK, blocked_by_destruction=True),
+    Rule(K.DEPLETED, AT_BIOBANK, S.DEPLETED, BIOBANK),
+    Rule(
+        K.DISTRIBUTED,
+        frozenset({S.STORED, S.CHECKED_OUT}),
+        S.DISTRIBUTED,
+        BIOBANK,
+        blocked_by_destruction=True,
+    ),
+    Rule(K.HELD, NOT_DISPOSED, None, ANY_HANDLER),
+    Rule(K.RELEASED, NOT_DISPOSED, None, ANY_HANDLER),
+    Rule(K.DISPOSED, NOT_DISPOSED, S.DISPOSED, ANY_HANDLER),
+)
+
+# What a tube on hold may still go through.
+ALLOWED_ON_HOLD = frozenset({K.RELEASED, K.DISPOSED})
+
+_VERB = {
+    K.COLLECTED: "collected",
+    K.PROCESSED: "processed",
+    K.WEIGHED: "weighed",
+    K.PACKED: "packed",
+    K.UNPACKED: "taken out of its shipment",
+    K.DISPATCHED: "dispatched",
+    K.RECEIVED: "received",
+    K.MISSING: "marked missing",
+    K.STORED: "stored",
+    K.MOVED: "moved",
+    K.RETRIEVED: "retrieved",
+    K.RETURNED: "returned to storage",
+    K.ALIQUOTED: "aliquoted",
+    K.DEPLETED: "marked depleted",
+    K.DISTRIBUTED: "distributed",
+    K.HELD: "put on hold",
+    K.RELEASED: "released",
+    K.DISPOSED: "disposed",
+}
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+    title = "Not possible in the specimen's current state"
+
+
+class SpecimenOnHold(Conflict):
+    code = "specimen_on_hold"
+    title = "Specimen is on hold"
+
+
+class SpecimenDisposed(Conflict):
+    code = "specimen_disposed"
+    title = "Specimen was disposed"
+
+
+class ParticipantWithdrawn(Conflict):
+    code = "participant_withdrawn"
+    title = "Participant withdrew consent"
+
+
+def rules_for(kind: str) -> list[Rule]:
+    return [rule for rule in TABLE if rule.kind == kind]
+
+
+def find_rule(specimen: Specimen, kind: str, target: str | None = None) -> Rule:
+    """The table's rule for doing ``kind`` to ``specimen`` now, or the 409 that explains why not."""
+    label = f"Tube {specimen.barcode}"
+    if specimen.status == S.DISPOSED:
+        raise SpecimenDisposed(f"{label} was disposed; nothing more can be done with it.")
+    if specimen.on_hold and kind not in ALLOWED_ON_HOLD:
+        raise SpecimenOnHold(
+            f"{label} is on hold ({specimen.hold_reason}); it can only be released or disposed."
+        )
+    if kind == K.HELD and specimen.on_hold:
+        raise SpecimenOnHold(f"{label} is already on hold ({specimen.hold_reason}).")
+    if kind == K.RELEASED and not specimen.on_hold:
+        raise TransitionNotAllowed(f"{label} is not on hold; there is nothing to release.")
+    for rule in rules_for(kind):
+        if specimen.status not in rule.sources or (target and rule.target != target):
+            continue
+        if rule.only_unprocessed_types and specimen.type.needs_processing:
+            continue
+        if rule.blocked_by_destruction and specimen.participant.destruction_requested:
+            raise ParticipantWithdrawn(
+                f"{label}: participant {specimen.participant.biobank_id} withdrew and asked for "
+                f"their samples to be destroyed; it cannot be {_VERB[kind]}."
+            )
+        return rule
+    raise TransitionNotAllowed(_not_allowed_sentence(specimen, kind))
+
+
+def _not_allowed_sentence(specimen: Specimen, kind: str) -> str:
+    status = S(specimen.status).label.lower()
+    sentence = f"Tube {specimen.barcode} is {status}; it cannot be {_VERB[kind]} now."
+    if kind == K.PACKED and specimen.status == S.COLLECTED:
+        sentence += f" A {specimen.type.code} tube must be processed before it is packed."
+    return sentence
+
+
+def require_handler(actor, specimen: Specimen, rule: Rule, site: Site) -> None:
+    if not scope_of(actor).has_role(site.pk, rule.roles):
+        roles = " or ".join(sorted(Role(role).label.lower() for role in rule.roles))
+        raise Forbidden(
+            f"Only a {roles} at {site.code} may have tube {specimen.barcode} {_VERB[rule.kind]}."
+        )
+
+
+def transition(
+    specimen: Specimen,
+    kind: str,
+    *,
+    actor,
+    reason: str = "",
+    site: Site | None = None,
+    target: str | None = None,
+    ref: str = "",
+    details: dict | None = None,
+    changes: dict | None = None,
+    at=None,
+) -> CustodyEvent:
+    """Apply ``kind`` to ``specimen`` (locked by the caller): check, update, append custody.
+
+    ``site`` is where the step happens (default: the specimen's current site); ``changes`` are
+    field values saved with the new status once every check has passed.
+    """
+    rule = find_rule(specimen, kind, target)
+    site = site or specimen.current_site
+    require_handler(actor, specimen, rule, site)
+    for field, value in (changes or {}).items():
+        setattr(specimen, field, value)
+    if rule.target:
+        specimen.status = rule.target
+    event = custody.chain(
+        specimen,
+        kind=kind,
+        actor=actor,
+        site=site,
+        ref=ref,
+        details=details,
+        at=at or timezone.now(),
+    )
+    stamp(specimen, actor=actor, reason=reason or _VERB[kind]).save()
+    event.save()
+    return event

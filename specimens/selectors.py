@@ -1,0 +1,56 @@
+"""Reads of the specimen core that are more than one line: history diffs and list querysets."""
+
+_HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def specimen_list(queryset):
+    """Specimens with everything their representation reads, in a fixed number of queries."""
+    return queryset.select_related(
+        "type", "participant", "order", "parent", "collection_site", "current_site"
+    ).prefetch_related("children")
+
+
+def order_list(queryset):
+    return queryset.select_related("participant", "site", "tube_set").prefetch_related(
+        "specimens__type",
+        "specimens__participant",
+        "specimens__collection_site",
+        "specimens__current_site",
+        "specimens__parent",
+        "specimens__children",
+    )
+
+
+def field_history(instance) -> list[dict]:
+    """Each historical change of ``instance``: who, when, why, and field-level old → new."""
+    records = list(
+        instance.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    changes = []
+    previous = None
+    for record in records:
+        fields = (
+            []
+            if previous is None
+            else [
+                {"field": change.field, "old": _plain(change.old), "new": _plain(change.new)}
+                for change in record.diff_against(previous).changes
+            ]
+        )
+        changes.append(
+            {
+                "at": record.history_date,
+                "user": record.history_user.username if record.history_user else None,
+                "reason": record.history_change_reason,
+                "type": _HISTORY_TYPES[record.history_type],
+                "changes": fields,
+            }
+        )
+        previous = record
+    return changes
+
+
+def _plain(value):
+    return (
+        value if value is None or isinstance(value, bool | int | float | str | list) else str(value)
+    )

@@ -1,0 +1,719 @@
+"""Every write of the specimen core; each runs in one transaction and leaves custody and history.
+
+Functions take the acting user and plain values, check the actor's role, and raise a domain
+error with a stable code when they cannot do what was asked.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from barcode_printing.ids import parse_id
+from lims.audit import stamp
+from lims.choices import Role, SiteKind
+from lims.errors import Conflict, Forbidden, InvalidInput
+from lims.free_text import require_reason, screen
+from lims.models import Site
+from lims.scoping import require_role
+from specimens import custody
+from specimens.choices import (
+    CancelReason,
+    Consent,
+    CustodyKind,
+    DisposalReason,
+    OrderAction,
+    OrderStatus,
+    QCFlag,
+    RestoreReason,
+    SampleKind,
+    SignatureMeaning,
+    SpecimenStatus,
+    UnlockReason,
+)
+from specimens.identifiers import allocate_order_code, allocate_specimen_ids
+from specimens.lifecycle import ParticipantWithdrawn, transition
+from specimens.models import (
+    CollectionOrder,
+    OrderEvent,
+    Participant,
+    Signature,
+    Specimen,
+    SpecimenType,
+    TubeSet,
+)
+
+# The program refuses any time more than five minutes ahead of the server clock.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+WITHDRAWAL_HOLD = "consent withdrawn: destruction requested"
+
+
+class TimeInFuture(InvalidInput):
+    code = "time_in_future"
+    title = "Time lies in the future"
+
+
+class ProcessingBeforeCollection(InvalidInput):
+    code = "processing_before_collection"
+    title = "Processing time is at or before collection"
+
+
+class UnknownTubeCode(InvalidInput):
+    code = "unknown_tube_code"
+    title = "Unknown tube code"
+
+
+class TubeNotInSet(InvalidInput):
+    code = "tube_not_in_tube_set"
+    title = "Tube is not in the tube set in force"
+
+
+class SafetyCheckRefusesTube(InvalidInput):
+    code = "safety_check_refuses_tube"
+    title = "The safety check rules out these tubes"
+
+
+class NoTubes(InvalidInput):
+    code = "no_tubes"
+    title = "An order needs at least one tube"
+
+
+class TubeNotInOrder(InvalidInput):
+    code = "tube_not_in_order"
+    title = "Tube does not belong to this order"
+
+
+class InvalidReason(InvalidInput):
+    code = "invalid_reason"
+    title = "Reason not on the list"
+
+
+class OrderStatusConflict(Conflict):
+    code = "order_status_conflict"
+    title = "Not possible in the order's current state"
+
+
+class ProcessingIncomplete(Conflict):
+    code = "processing_incomplete"
+    title = "Tubes still need processing"
+
+
+class CentrifugeMismatch(InvalidInput):
+    code = "centrifuge_mismatch"
+    title = "Tube code and centrifuge disagree"
+
+
+class ParticipantExists(Conflict):
+    code = "participant_exists"
+    title = "Participant already registered"
+
+
+class NotACollectionSite(InvalidInput):
+    code = "not_a_collection_site"
+    title = "Only collection sites register participants and create orders"
+
+
+class DisposalDue(Conflict):
+    code = "disposal_due"
+    title = "Specimen awaits destruction"
+
+
+class SignatureRefused(Forbidden):
+    code = "signature_refused"
+    title = "Electronic signature refused"
+
+
+class InsufficientVolume(InvalidInput):
+    code = "insufficient_volume"
+    title = "Not enough volume left"
+
+
+class NotADerivativeType(InvalidInput):
+    code = "not_a_derivative_type"
+    title = "Aliquots take a derivative type"
+
+
+# --- shared checks ----------------------------------------------------------------------------
+
+
+def check_not_future(value: datetime, *, field: str) -> datetime:
+    if value > timezone.now() + FUTURE_TOLERANCE:
+        raise TimeInFuture(
+            f"The {field.replace('_', ' ')} {value:%Y-%m-%d %H:%M} UTC lies in the future; "
+            "check the clock and enter the real time.",
+            errors={field: ["In the future."]},
+        )
+    return value
+
+
+def reason_from_list(choices, code: str, text: str = "", *, field: str = "reason") -> str:
+    """'Label: text' for a reason chosen from a fixed list; 'other' needs text."""
+    if code not in choices.values:
+        raise InvalidReason(
+            f"'{code}' is not one of: {', '.join(choices.values)}.",
+            errors={field: ["Not on the list."]},
+        )
+    text = screen(text, field=f"{field}_text")
+    if code == "other" and not text:
+        raise InvalidReason(
+            "Reason 'other' needs a few words saying what happened.",
+            errors={f"{field}_text": ["Required with 'other'."]},
+        )
+    label = choices(code).label
+    return f"{label}: {text}" if text else label
+
+
+def lock_specimens(queryset) -> list[Specimen]:
+    # A fixed lock order (by key) keeps two writers on overlapping tubes from deadlocking.
+    return list(
+        queryset.select_for_update(of=("self",))
+        .select_related("type", "participant", "current_site")
+        .order_by("pk")
+    )
+
+
+def lock_specimen(specimen: Specimen) -> Specimen:
+    return lock_specimens(Specimen.objects.filter(pk=specimen.pk))[0]
+
+
+# --- participants -----------------------------------------------------------------------------
+
+
+def participant_register(*, actor, participant_id: str, site: Site) -> Participant:
+    require_role(actor, site, Role.PHLEBOTOMIST, action="register participants")
+    if site.kind != SiteKind.COLLECTION:
+        raise NotACollectionSite(f"{site.code} is not a collection site.")
+    for _attempt in range(10):
+        participant = Participant(
+            participant_id=participant_id,
+            registered_site=site,
+            biobank_id=f"B{secrets.randbelow(10**9):09d}",
+        )
+        try:
+            with transaction.atomic():
+                stamp(participant, actor=actor, reason="registered").save()
+            return participant
+        except IntegrityError:
+            if Participant.objects.filter(participant_id=participant_id).exists():
+                raise ParticipantExists(f"{participant_id} is already registered.") from None
+    raise RuntimeError("no free biobank ID after 10 random draws")
+
+
+def participant_withdraw(
+    *, actor, participant: Participant, destroy_samples: bool, ceremony: str, reason: str
+) -> Participant:
+    """Record a withdrawal (never reversed); with destruction, hold every specimen at once."""
+    site = participant.registered_site
+    require_role(actor, site, Role.PHLEBOTOMIST, action="record a withdrawal")
+    reason = require_reason(reason, action="record this withdrawal")
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        if participant.consent == Consent.WITHDRAWN:
+            raise ParticipantWithdrawn(
+                f"Participant {participant.biobank_id} already withdrew on "
+                f"{participant.withdrawn_at:%Y-%m-%d}; a withdrawal cannot be changed."
+            )
+        participant.consent = Consent.WITHDRAWN
+        participant.withdrawn_at = timezone.now()
+        participant.destroy_samples = destroy_samples
+        participant.ceremony = ceremony if destroy_samples else ""
+        stamp(participant, actor=actor, reason=reason).save()
+        if destroy_samples:
+            _hold_for_destruction(actor, participant, site, reason)
+    return participant
+
+
+def _hold_for_destruction(actor, participant: Participant, site: Site, reason: str) -> None:
+    specimens = lock_specimens(participant.specimens.exclude(status=SpecimenStatus.DISPOSED))
+    for specimen in specimens:
+        if specimen.on_hold:
+            stamp(specimen, actor=actor, reason=reason)
+            specimen.disposal_due = True
+            specimen.save()
+        else:
+            transition(
+                specimen,
+                CustodyKind.HELD,
+                actor=actor,
+                reason=reason,
+                site=site,
+                ref=participant.biobank_id,
+                details={"withdrawal": True},
+                changes={"hold_reason": WITHDRAWAL_HOLD, "disposal_due": True},
+            )
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+def tube_set_in_force(*, pediatric: bool = False) -> TubeSet:
+    return TubeSet.objects.filter(in_force=True, pediatric=pediatric).order_by("-version").first()
+
+
+def _safety_refusals(types: Iterable[SpecimenType], safety: dict) -> list[str]:
+    """Tubes the pre-draw safety answers rule out, each with the program's reason."""
+    refusals = []
+    for tube in types:
+        if tube.kind == SampleKind.BLOOD:
+            if safety["transfusion_past_6_months"]:
+                refusals.append(f"{tube.code}: no blood after a transfusion in the past 6 months")
+            elif safety["donated_blood_past_week"]:
+                refusals.append(f"{tube.code}: no blood after a donation in the past week")
+            elif safety["fainting_history"]:
+                refusals.append(f"{tube.code}: history of fainting, offer urine and saliva only")
+        elif tube.kind == SampleKind.SALIVA and safety["transfusion_past_6_months"]:
+            refusals.append(f"{tube.code}: no saliva after a whole-blood transfusion")
+    return refusals
+
+
+def _order_types(codes: list[str], tube_set: TubeSet) -> list[SpecimenType]:
+    if not codes:
+        raise NoTubes("Choose at least one tube for the order.", errors={"tubes": ["Empty."]})
+    known = {t.code: t for t in SpecimenType.objects.filter(code__in=codes)}
+    unknown = sorted(set(codes) - set(known))
+    if unknown:
+        raise UnknownTubeCode(
+            f"Unknown tube code(s): {', '.join(unknown)}.",
+            errors={"tubes": [f"Unknown: {', '.join(unknown)}."]},
+        )
+    in_set = set(tube_set.types.values_list("code", flat=True))
+    outside = sorted(set(codes) - in_set)
+    if outside:
+        raise TubeNotInSet(
+            f"{', '.join(outside)} not in tube set {tube_set}.",
+            errors={"tubes": [f"Not in {tube_set}: {', '.join(outside)}."]},
+        )
+    return [known[code] for code in codes]
+
+
+def order_create(
+    *,
+    actor,
+    participant: Participant,
+    site: Site,
+    tube_codes: list[str],
+    safety: dict,
+    tube_set: TubeSet | None = None,
+) -> CollectionOrder:
+    """Open an order: one new specimen ID per tube, each labeled with a custody event."""
+    require_role(actor, site, Role.PHLEBOTOMIST, action="create orders")
+    if site.kind != SiteKind.COLLECTION:
+        raise NotACollectionSite(f"{site.code} is not a collection site.")
+    if participant.consent == Consent.WITHDRAWN:
+        raise ParticipantWithdrawn(
+            f"Participant {participant.biobank_id} withdrew consent on "
+            f"{participant.withdrawn_at:%Y-%m-%d}; no new orders."
+        )
+    tube_set = tube_set or tube_set_in_force()
+    types = _order_types(tube_codes, tube_set)
+    refusals = _safety_refusals(types, safety)
+    if refusals:
+        raise SafetyCheckRefusesTube("; ".join(refusals) + ".", errors={"tubes": refusals})
+    with transaction.atomic():
+        order = CollectionOrder(
+            code=allocate_order_code(),
+            participant=participant,
+            site=site,
+            tube_set=tube_set,
+            created_by=actor,
+            **safety,
+        )
+        stamp(order, actor=actor, reason="order created").save()
+        _order_event(order, OrderAction.CREATED, actor)
+        for barcode, tube in zip(allocate_specimen_ids(len(types)), types, strict=True):
+            _label(actor, order, barcode, tube)
+    return order
+
+
+def _label(actor, order: CollectionOrder, barcode: str, tube: SpecimenType) -> Specimen:
+    specimen = Specimen(
+        barcode=barcode,
+        type=tube,
+        participant=order.participant,
+        order=order,
+        collection_site=order.site,
+        current_site=order.site,
+    )
+    event = custody.chain(
+        specimen,
+        kind=CustodyKind.LABELED,
+        actor=actor,
+        site=order.site,
+        ref=order.code,
+        details={"type": tube.code},
+    )
+    stamp(specimen, actor=actor, reason=f"labeled for {order.code}").save()
+    event.save()
+    return specimen
+
+
+def _order_event(
+    order: CollectionOrder, action: str, actor, reason_code: str = "", reason_text: str = ""
+) -> None:
+    OrderEvent.objects.create(
+        order=order,
+        action=action,
+        actor=actor,
+        site=order.site,
+        at=timezone.now(),
+        time_zone=order.site.time_zone,
+        reason_code=reason_code,
+        reason_text=reason_text,
+    )
+
+
+def _lock_order(order: CollectionOrder, *allowed: str, doing: str) -> CollectionOrder:
+    order = (
+        CollectionOrder.objects.select_for_update(of=("self",))
+        .select_related("site", "participant")
+        .get(pk=order.pk)
+    )
+    if order.status not in allowed:
+        hint = " Unlock it first to amend it." if order.status == OrderStatus.FINALIZED else ""
+        raise OrderStatusConflict(
+            f"Order {order.code} is {OrderStatus(order.status).label.lower()}; it cannot be "
+            f"{doing}.{hint}"
+        )
+    return order
+
+
+def _selected(order: CollectionOrder, barcodes: list[str] | None) -> list[Specimen]:
+    tubes = order.specimens.all()
+    if barcodes is None:
+        return lock_specimens(tubes)
+    wanted = [parse_id(code) for code in barcodes]
+    found = lock_specimens(tubes.filter(barcode__in=wanted))
+    missing = sorted(set(wanted) - {s.barcode for s in found})
+    if missing:
+        raise TubeNotInOrder(
+            f"{', '.join(missing)} not in order {order.code}.",
+            errors={"barcodes": [f"Not in this order: {', '.join(missing)}."]},
+        )
+    return found
+
+
+def order_collect(
+    *,
+    actor,
+    order: CollectionOrder,
+    collected_at: datetime,
+    barcodes: list[str] | None = None,
+    notes: str = "",
+) -> CollectionOrder:
+    """Record the draw: the given tubes (default: every labeled tube) become collected."""
+    require_role(actor, order.site, Role.PHLEBOTOMIST, action="record collections")
+    check_not_future(collected_at, field="collected_at")
+    notes = screen(notes, field="notes")
+    with transaction.atomic():
+        order = _lock_order(order, OrderStatus.OPEN, OrderStatus.COLLECTED, doing="collected")
+        tubes = _selected(order, barcodes)
+        if barcodes is None:
+            tubes = [t for t in tubes if t.status == SpecimenStatus.LABELED]
+        if not tubes:
+            raise OrderStatusConflict(f"Order {order.code} has no labeled tubes left to collect.")
+        details = {"notes": notes} if notes else {}
+        for tube in tubes:
+            transition(
+                tube,
+                CustodyKind.COLLECTED,
+                actor=actor,
+                ref=order.code,
+                details=details,
+                changes={"collected_at": collected_at},
+                reason=notes,
+            )
+        order.status = OrderStatus.COLLECTED
+        stamp(order, actor=actor, reason=notes or "collected").save()
+        _order_event(order, OrderAction.COLLECTED, actor)
+    return order
+
+
+def order_process(
+    *,
+    actor,
+    order: CollectionOrder,
+    processed_at: datetime | None = None,
+    times: dict[str, datetime] | None = None,
+    centrifuge: str = "",
+    barcodes: list[str] | None = None,
+) -> CollectionOrder:
+    """Record processing of the collected tubes that need it, with the program's time rules."""
+    require_role(actor, order.site, Role.PHLEBOTOMIST, action="record processing")
+    times = {parse_id(code): value for code, value in (times or {}).items()}
+    with transaction.atomic():
+        order = _lock_order(order, OrderStatus.COLLECTED, OrderStatus.PROCESSED, doing="processed")
+        tubes = _selected(order, barcodes or list(times) or None)
+        tubes = [
+            t
+            for t in tubes
+            if t.type.needs_processing
+            and (barcodes or times or t.status == SpecimenStatus.COLLECTED)
+        ]
+        if not tubes:
+            raise OrderStatusConflict(
+                f"Order {order.code} has no collected tubes that need processing."
+            )
+        for tube in tubes:
+            when = times.get(tube.barcode, processed_at)
+            if when is None:
+                raise InvalidInput(
+                    f"Give processed_at for {tube.barcode}.", errors={"processed_at": ["Required."]}
+                )
+            _process_tube(actor, order, tube, when, centrifuge)
+        order.status = OrderStatus.PROCESSED
+        stamp(order, actor=actor, reason="processed").save()
+        _order_event(order, OrderAction.PROCESSED, actor)
+    return order
+
+
+def _process_tube(actor, order, tube: Specimen, processed_at: datetime, centrifuge: str) -> None:
+    check_not_future(processed_at, field="processed_at")
+    if tube.collected_at and processed_at <= tube.collected_at:
+        raise ProcessingBeforeCollection(
+            f"Tube {tube.barcode} was collected at {tube.collected_at:%H:%M} UTC; processing at "
+            f"{processed_at:%H:%M} UTC would be at or before it.",
+            errors={"processed_at": ["At or before collection."]},
+        )
+    if centrifuge and tube.type.centrifuge and centrifuge != tube.type.centrifuge:
+        raise CentrifugeMismatch(
+            f"{tube.type.code} is spun in a {tube.type.get_centrifuge_display().lower()} "
+            "centrifuge; use the matching tube code for the other centrifuge.",
+            errors={"centrifuge": ["Does not match the tube code."]},
+        )
+    flags = list(tube.qc_flags)
+    if _outside_window(tube, processed_at) and QCFlag.PROCESSING_WINDOW not in flags:
+        flags.append(QCFlag.PROCESSING_WINDOW)
+    transition(
+        tube,
+        CustodyKind.PROCESSED,
+        actor=actor,
+        ref=order.code,
+        details={"centrifuge": centrifuge or tube.type.centrifuge, "qc_flags": flags},
+        changes={
+            "processed_at": processed_at,
+            "qc_flags": flags,
+            "centrifuge": centrifuge or tube.type.centrifuge,
+        },
+    )
+
+
+def _outside_window(tube: Specimen, processed_at: datetime) -> bool:
+    if tube.collected_at is None:
+        return False
+    minutes = (processed_at - tube.collected_at).total_seconds() / 60
+    low, high = tube.type.min_processing_minutes, tube.type.max_processing_minutes
+    return (low is not None and minutes < low) or (high is not None and minutes > high)
+
+
+def order_finalize(*, actor, order: CollectionOrder) -> CollectionOrder:
+    require_role(actor, order.site, Role.PHLEBOTOMIST, action="finalize orders")
+    with transaction.atomic():
+        order = _lock_order(order, OrderStatus.COLLECTED, OrderStatus.PROCESSED, doing="finalized")
+        waiting = [
+            t.barcode
+            for t in order.specimens.select_related("type")
+            if t.type.needs_processing and t.status == SpecimenStatus.COLLECTED
+        ]
+        if waiting:
+            raise ProcessingIncomplete(
+                f"Record processing of {', '.join(waiting)} before finalizing {order.code}."
+            )
+        order.status = OrderStatus.FINALIZED
+        stamp(order, actor=actor, reason="finalized").save()
+        _order_event(order, OrderAction.FINALIZED, actor)
+    return order
+
+
+def order_cancel(*, actor, order: CollectionOrder, reason: str, reason_text: str = ""):
+    require_role(actor, order.site, Role.PHLEBOTOMIST, action="cancel orders")
+    why = reason_from_list(CancelReason, reason, reason_text)
+    with transaction.atomic():
+        order = _lock_order(order, *(set(OrderStatus) - {OrderStatus.CANCELLED}), doing="cancelled")
+        order.status_before_cancel, order.status = order.status, OrderStatus.CANCELLED
+        stamp(order, actor=actor, reason=why).save()
+        _order_event(order, OrderAction.CANCELLED, actor, reason, reason_text)
+    return order
+
+
+def order_restore(*, actor, order: CollectionOrder, reason: str, reason_text: str = ""):
+    require_role(actor, order.site, Role.PHLEBOTOMIST, action="restore orders")
+    why = reason_from_list(RestoreReason, reason, reason_text)
+    with transaction.atomic():
+        order = _lock_order(order, OrderStatus.CANCELLED, doing="restored")
+        if order.participant.consent == Consent.WITHDRAWN:
+            raise ParticipantWithdrawn(
+                f"Participant {order.participant.biobank_id} withdrew; "
+                f"order {order.code} stays cancelled."
+            )
+        order.status, order.status_before_cancel = order.status_before_cancel, ""
+        stamp(order, actor=actor, reason=why).save()
+        _order_event(order, OrderAction.RESTORED, actor, reason, reason_text)
+    return order
+
+
+def order_unlock(*, actor, order: CollectionOrder, reason: str, reason_text: str = ""):
+    """Reopen a finalized order for amendment; it must be finalized again afterwards."""
+    require_role(actor, order.site, Role.PHLEBOTOMIST, action="unlock orders")
+    why = reason_from_list(UnlockReason, reason, reason_text)
+    with transaction.atomic():
+        order = _lock_order(order, OrderStatus.FINALIZED, doing="unlocked")
+        processed = order.specimens.filter(processed_at__isnull=False).exists()
+        order.status = OrderStatus.PROCESSED if processed else OrderStatus.COLLECTED
+        stamp(order, actor=actor, reason=why).save()
+        _order_event(order, OrderAction.UNLOCKED, actor, reason, reason_text)
+    return order
+
+
+# --- specimens --------------------------------------------------------------------------------
+
+
+def specimen_hold(*, actor, specimen: Specimen, reason: str) -> Specimen:
+    reason = require_reason(reason, action="put this tube on hold")
+    with transaction.atomic():
+        specimen = lock_specimen(specimen)
+        transition(
+            specimen,
+            CustodyKind.HELD,
+            actor=actor,
+            reason=reason,
+            details={"reason": reason},
+            changes={"hold_reason": reason},
+        )
+    return specimen
+
+
+def specimen_release(*, actor, specimen: Specimen, reason: str) -> Specimen:
+    reason = require_reason(reason, action="release this tube")
+    with transaction.atomic():
+        specimen = lock_specimen(specimen)
+        if specimen.disposal_due:
+            raise DisposalDue(
+                f"Tube {specimen.barcode} is held because participant "
+                f"{specimen.participant.biobank_id} asked for destruction; "
+                "it can only be disposed."
+            )
+        transition(
+            specimen,
+            CustodyKind.RELEASED,
+            actor=actor,
+            reason=reason,
+            details={"reason": reason},
+            changes={"hold_reason": ""},
+        )
+    return specimen
+
+
+def _check_password(user, password: str, *, who: str) -> None:
+    if not password or not user.check_password(password):
+        raise SignatureRefused(
+            f"The password of {who} is wrong; the disposal was not signed or recorded."
+        )
+
+
+def specimen_dispose(
+    *,
+    actor,
+    specimen: Specimen,
+    reason: str,
+    reason_text: str = "",
+    password: str,
+    witness=None,
+    witness_password: str = "",
+) -> Specimen:
+    """Dispose for good, signed by the actor (password re-entered) and optionally a witness."""
+    why = reason_from_list(DisposalReason, reason, reason_text)
+    _check_password(actor, password, who=actor.get_username())
+    if witness is not None:
+        if witness.pk == actor.pk:
+            raise SignatureRefused("A witness must be someone other than the person disposing.")
+        _check_password(witness, witness_password, who=f"witness {witness.get_username()}")
+    with transaction.atomic():
+        specimen = lock_specimen(specimen)
+        event = transition(
+            specimen,
+            CustodyKind.DISPOSED,
+            actor=actor,
+            reason=why,
+            details={"reason": reason, "reason_text": reason_text},
+            changes={"disposal_due": False},
+        )
+        _sign(event, actor, SignatureMeaning.PERFORMED)
+        if witness is not None:
+            _sign(event, witness, SignatureMeaning.WITNESSED)
+    return specimen
+
+
+def _sign(event, user, meaning: str) -> Signature:
+    return Signature.objects.create(
+        event=event,
+        signer=user,
+        printed_name=user.get_full_name() or user.get_username(),
+        signed_at=timezone.now(),
+        meaning=meaning,
+        event_hash=event.hash,
+    )
+
+
+def specimen_aliquot(
+    *, actor, specimen: Specimen, count: int, type_code: str, volume_ul: int
+) -> list[Specimen]:
+    """Split ``count`` aliquots of ``volume_ul`` off ``specimen``; it is depleted when empty."""
+    derivative = SpecimenType.objects.filter(code=type_code).first()
+    if derivative is None or derivative.kind != SampleKind.DERIVATIVE:
+        raise NotADerivativeType(
+            f"'{type_code}' is not a derivative type for aliquots.",
+            errors={"type": ["Not a derivative type."]},
+        )
+    with transaction.atomic():
+        parent = lock_specimen(specimen)
+        remaining = parent.volume_ul
+        if remaining is None:
+            remaining = int(parent.type.nominal_volume_ml * 1000)
+        needed = count * volume_ul
+        if needed > remaining:
+            raise InsufficientVolume(
+                f"Tube {parent.barcode} has {remaining} µL left; "
+                f"{count} × {volume_ul} µL needs {needed} µL."
+            )
+        children = allocate_specimen_ids(count)
+        transition(
+            parent,
+            CustodyKind.ALIQUOTED,
+            actor=actor,
+            details={"children": children, "volume_ul": volume_ul},
+            changes={"volume_ul": remaining - needed},
+        )
+        made = [_aliquot(actor, parent, barcode, derivative, volume_ul) for barcode in children]
+        if parent.volume_ul == 0:
+            transition(parent, CustodyKind.DEPLETED, actor=actor, details={"by": "aliquoting"})
+    return made
+
+
+def _aliquot(
+    actor, parent: Specimen, barcode: str, derivative: SpecimenType, volume_ul: int
+) -> Specimen:
+    child = Specimen(
+        barcode=barcode,
+        type=derivative,
+        participant=parent.participant,
+        parent=parent,
+        order=parent.order,
+        collection_site=parent.collection_site,
+        current_site=parent.current_site,
+        status=SpecimenStatus.RECEIVED,
+        volume_ul=volume_ul,
+        collected_at=parent.collected_at,
+    )
+    event = custody.chain(
+        child,
+        kind=CustodyKind.ALIQUOTED,
+        actor=actor,
+        site=parent.current_site,
+        ref=parent.barcode,
+        details={"parent": parent.barcode, "volume_ul": volume_ul},
+    )
+    stamp(child, actor=actor, reason=f"aliquot of {parent.barcode}").save()
+    event.save()
+    return child
