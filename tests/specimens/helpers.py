@@ -29,3 +29,9 @@ def force(specimen: Specimen, *kinds: str, actor, site=None) -> Specimen:
                 locked.current_site = site
                 locked.save()
     return Specimen.objects.get(pk=specimen.pk)
+
+
+def received_at_biobank(specimen: Specimen, *, phleb, tech, biobank) -> Specimen:
+    """A collected (and, if needed, processed) tube packed, shipped and received."""
+    force(specimen, "packed", "dispatched", actor=phleb)
+    return force(specimen, "received", actor=tech, site=biobank)
