@@ -32,6 +32,20 @@ class AuditedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         self._refuse("bulk_create")
 
+    def bulk_update_with_history(self, objs: list, fields: list[str], *, actor, reason: str):
+        """The one sanctioned bulk write: one UPDATE for all ``objs`` and one history row each,
+        with the acting user, the reason and the server's clock."""
+        if not objs:
+            return
+        for obj in objs:
+            obj.__dict__.pop("_history_date", None)
+            stamp(obj, actor=actor, reason=reason)
+        # A plain queryset: bulk_update calls update() internally, which this class refuses.
+        models.QuerySet(self.model, using=self.db).bulk_update(objs, fields)
+        self.model.history.bulk_history_create(
+            objs, update=True, default_user=actor, default_change_reason=reason
+        )
+
 
 AuditedManager = models.Manager.from_queryset(AuditedQuerySet)
 

@@ -49,8 +49,22 @@ class Scope:
 
 
 def scope_of(user) -> Scope:
+    """The user's scope, computed once per user instance (one request, or one service call)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
+    cached = user.__dict__.get("_lims_scope")
+    if cached is None:
+        cached = user.__dict__["_lims_scope"] = _compute_scope(user)
+    return cached
+
+
+def forget_scope(*users) -> None:
+    """Drop cached scopes after their memberships change."""
+    for user in users:
+        user.__dict__.pop("_lims_scope", None)
+
+
+def _compute_scope(user) -> Scope:
     from lims.models import Membership
 
     roles: dict[int, set[str]] = {}

@@ -8,7 +8,7 @@ from lims.choices import Role, SiteKind
 from lims.errors import Conflict, InvalidInput, NotFound
 from lims.free_text import require_reason
 from lims.models import Membership, Site, User
-from lims.scoping import require_role
+from lims.scoping import forget_scope, require_role
 
 # Which roles make sense at which kind of site.
 ROLES_BY_SITE_KIND = {
@@ -68,6 +68,7 @@ def membership_grant(
         raise MembershipExists(
             f"{user.username} is already a {Role(role).label.lower()} at {site.code}."
         ) from None
+    forget_scope(user, actor)
     return membership
 
 
@@ -90,4 +91,5 @@ def membership_end(
             )
         membership.ended_at = timezone.now()
         stamp(membership, actor=actor, reason=reason).save()
+    forget_scope(user, actor)
     return membership

@@ -1,5 +1,7 @@
 """Settings for the LIMS, read from the environment; safe for production unless DJANGO_DEBUG=1."""
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -98,8 +100,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("LIMS_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # File-backed so that tests racing two writers on threads share one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # File-backed so that tests racing two writers on threads share one database; one file per
+    # test process so that two suites running at once never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"lims-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -34,7 +34,7 @@ from specimens.choices import (
     UnlockReason,
 )
 from specimens.identifiers import allocate_order_code, allocate_specimen_ids
-from specimens.lifecycle import ParticipantWithdrawn, transition
+from specimens.lifecycle import ParticipantWithdrawn, transition, transition_many
 from specimens.models import (
     CollectionOrder,
     OrderEvent,
@@ -227,22 +227,20 @@ def participant_withdraw(
 
 def _hold_for_destruction(actor, participant: Participant, site: Site, reason: str) -> None:
     specimens = lock_specimens(participant.specimens.exclude(status=SpecimenStatus.DISPOSED))
-    for specimen in specimens:
-        if specimen.on_hold:
-            stamp(specimen, actor=actor, reason=reason)
-            specimen.disposal_due = True
-            specimen.save()
-        else:
-            transition(
-                specimen,
-                CustodyKind.HELD,
-                actor=actor,
-                reason=reason,
-                site=site,
-                ref=participant.biobank_id,
-                details={"withdrawal": True},
-                changes={"hold_reason": WITHDRAWAL_HOLD, "disposal_due": True},
-            )
+    held = [specimen for specimen in specimens if specimen.on_hold]
+    for specimen in held:
+        specimen.disposal_due = True
+    Specimen.objects.bulk_update_with_history(held, ["disposal_due"], actor=actor, reason=reason)
+    transition_many(
+        [specimen for specimen in specimens if not specimen.on_hold],
+        CustodyKind.HELD,
+        actor=actor,
+        reason=reason,
+        site=site,
+        ref=participant.biobank_id,
+        details={"withdrawal": True},
+        changes={"hold_reason": WITHDRAWAL_HOLD, "disposal_due": True},
+    )
 
 
 # --- orders -----------------------------------------------------------------------------------
@@ -413,17 +411,15 @@ def order_collect(
             tubes = [t for t in tubes if t.status == SpecimenStatus.LABELED]
         if not tubes:
             raise OrderStatusConflict(f"Order {order.code} has no labeled tubes left to collect.")
-        details = {"notes": notes} if notes else {}
-        for tube in tubes:
-            transition(
-                tube,
-                CustodyKind.COLLECTED,
-                actor=actor,
-                ref=order.code,
-                details=details,
-                changes={"collected_at": collected_at},
-                reason=notes,
-            )
+        transition_many(
+            tubes,
+            CustodyKind.COLLECTED,
+            actor=actor,
+            ref=order.code,
+            details={"notes": notes} if notes else {},
+            changes={"collected_at": collected_at},
+            reason=notes,
+        )
         order.status = OrderStatus.COLLECTED
         stamp(order, actor=actor, reason=notes or "collected").save()
         _order_event(order, OrderAction.COLLECTED, actor)
@@ -455,20 +451,32 @@ def order_process(
             raise OrderStatusConflict(
                 f"Order {order.code} has no collected tubes that need processing."
             )
+        changes = {}
         for tube in tubes:
             when = times.get(tube.barcode, processed_at)
             if when is None:
                 raise InvalidInput(
                     f"Give processed_at for {tube.barcode}.", errors={"processed_at": ["Required."]}
                 )
-            _process_tube(actor, order, tube, when, centrifuge)
+            changes[tube.barcode] = _processing(tube, when, centrifuge)
+        transition_many(
+            tubes,
+            CustodyKind.PROCESSED,
+            actor=actor,
+            ref=order.code,
+            changes=lambda tube: changes[tube.barcode],
+            details=lambda tube: {
+                key: changes[tube.barcode][key] for key in ("centrifuge", "qc_flags")
+            },
+        )
         order.status = OrderStatus.PROCESSED
         stamp(order, actor=actor, reason="processed").save()
         _order_event(order, OrderAction.PROCESSED, actor)
     return order
 
 
-def _process_tube(actor, order, tube: Specimen, processed_at: datetime, centrifuge: str) -> None:
+def _processing(tube: Specimen, processed_at: datetime, centrifuge: str) -> dict:
+    """The checked field values that record ``tube``'s processing, with its QC flags."""
     check_not_future(processed_at, field="processed_at")
     if tube.collected_at and processed_at <= tube.collected_at:
         raise ProcessingBeforeCollection(
@@ -485,18 +493,11 @@ def _process_tube(actor, order, tube: Specimen, processed_at: datetime, centrifu
     flags = list(tube.qc_flags)
     if _outside_window(tube, processed_at) and QCFlag.PROCESSING_WINDOW not in flags:
         flags.append(QCFlag.PROCESSING_WINDOW)
-    transition(
-        tube,
-        CustodyKind.PROCESSED,
-        actor=actor,
-        ref=order.code,
-        details={"centrifuge": centrifuge or tube.type.centrifuge, "qc_flags": flags},
-        changes={
-            "processed_at": processed_at,
-            "qc_flags": flags,
-            "centrifuge": centrifuge or tube.type.centrifuge,
-        },
-    )
+    return {
+        "processed_at": processed_at,
+        "qc_flags": flags,
+        "centrifuge": centrifuge or tube.type.centrifuge,
+    }
 
 
 def _outside_window(tube: Specimen, processed_at: datetime) -> bool:

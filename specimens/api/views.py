@@ -86,7 +86,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     filterset_fields = ["status"]
 
     def refine_queryset(self, queryset):
-        return selectors.order_list(queryset)
+        # Actions lock and reload the order in their service; only reads need the prefetch.
+        return selectors.order_list(queryset) if self.action in ("list", "retrieve") else queryset
 
     def _answer(self, order):
         return Response(
@@ -169,7 +170,9 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     filterset_class = SpecimenFilter
 
     def refine_queryset(self, queryset):
-        return selectors.specimen_list(queryset)
+        if self.action in ("list", "retrieve"):
+            return selectors.specimen_list(queryset)
+        return queryset
 
     def get_object(self):
         # A mistyped ID is answered as such (400), not as "not found".

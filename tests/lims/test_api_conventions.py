@@ -42,7 +42,8 @@ def api_routes():
 
 def _methods(view) -> list[str]:
     if isinstance(getattr(view, "actions", None), dict):
-        return sorted(method.upper() for method in view.actions)
+        # DRF adds "head" to a viewset's actions once the route has been called.
+        return sorted(m.upper() for m in view.actions if m not in ("options", "head"))
     view_class = view.view_class
     return sorted(
         m.upper()
