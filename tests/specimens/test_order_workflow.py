@@ -220,3 +220,50 @@ def test_bad_cancel_reasons_are_refused(api, phleb_north, participant, payload, 
     order = create(client, "1UR10").json()["code"]
     assert_problem(client.post(f"/api/v1/orders/{order}/cancel/", payload), 400, code)
     assert client.get(f"/api/v1/orders/{order}/").json()["status"] == "open"
+
+
+def test_processing_times_may_differ_per_tube(api, phleb_north, participant, an_hour_ago):
+    client = api(phleb_north)
+    order = create(client, "1SST8", "1PST8").json()
+    client.post(
+        f"/api/v1/orders/{order['code']}/collect/", {"collected_at": an_hour_ago.isoformat()}
+    )
+    sst, pst = (spec["id"] for spec in order["specimens"])
+    times = {
+        sst: (an_hour_ago + timedelta(minutes=40)).isoformat(),
+        pst: (an_hour_ago + timedelta(minutes=10)).isoformat(),
+    }
+    processed = client.post(f"/api/v1/orders/{order['code']}/process/", {"times": times})
+    assert processed.status_code == 200, processed.content
+    by_id = {spec["id"]: spec for spec in processed.json()["specimens"]}
+    assert by_id[sst]["processed_at"].startswith(times[sst][:16])
+    assert by_id[pst]["processed_at"].startswith(times[pst][:16])
+    # A PST has no minimum time, so ten minutes is within the program's window.
+    assert (by_id[sst]["qc_flags"], by_id[pst]["qc_flags"]) == ([], [])
+
+
+def test_the_centrifuge_must_match_the_tube_code(api, phleb_north, participant, an_hour_ago):
+    client = api(phleb_north)
+    code = create(client, "1SST8").json()["code"]
+    client.post(f"/api/v1/orders/{code}/collect/", {"collected_at": an_hour_ago.isoformat()})
+    before = chain_state()
+    response = client.post(
+        f"/api/v1/orders/{code}/process/",
+        {
+            "processed_at": (an_hour_ago + timedelta(minutes=45)).isoformat(),
+            "centrifuge": "fixed_angle",
+        },
+    )
+    body = assert_problem(response, 400, "centrifuge_mismatch")
+    assert "swinging bucket" in body["detail"]
+    assert chain_state() == before
+
+
+def test_finalizing_before_processing_serum_is_409(api, phleb_north, participant, an_hour_ago):
+    client = api(phleb_north)
+    code = create(client, "1SST8").json()["code"]
+    client.post(f"/api/v1/orders/{code}/collect/", {"collected_at": an_hour_ago.isoformat()})
+    body = assert_problem(
+        client.post(f"/api/v1/orders/{code}/finalize/"), 409, "processing_incomplete"
+    )
+    assert "Record processing of" in body["detail"]
