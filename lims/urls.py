@@ -23,4 +23,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("lims.api.urls")),
     path("api/v1/", include("specimens.api.urls")),
+    path("api/v1/", include("barcode_printing.api.urls")),
 ]

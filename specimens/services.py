@@ -34,6 +34,7 @@ from specimens.choices import (
     UnlockReason,
 )
 from specimens.identifiers import allocate_order_code, allocate_specimen_ids
+from specimens.labels import print_order_labels
 from specimens.lifecycle import ParticipantWithdrawn, transition, transition_many
 from specimens.models import (
     CollectionOrder,
@@ -322,6 +323,9 @@ def order_create(
         _order_event(order, OrderAction.CREATED, actor)
         for barcode, tube in zip(allocate_specimen_ids(len(types)), types, strict=True):
             _label(actor, order, barcode, tube)
+        # HealthPro's flow: create, print labels, collect. A printer problem never undoes the
+        # order; it is logged and the failed job stays on record to retry.
+        transaction.on_commit(lambda: print_order_labels(actor, order), robust=True)
     return order
 
 

@@ -1,6 +1,9 @@
 """Personas for every role and API clients that sign in with real tokens."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from rest_framework.test import APIClient
 
 from lims.choices import Role, SiteKind
@@ -67,3 +70,14 @@ def network(north, south, biobank):
 def api():
     """``api(user)`` is a client signed in as ``user`` with a real token; ``api()`` is anonymous."""
     return lambda user=None: client_for(user) if user is not None else APIClient()
+
+
+@pytest.fixture
+def tube_catalog(transactional_db):
+    """The tube catalog, loaded again by its own migration when an earlier transactional test
+    flushed it (serialized_rollback would clash with the content types such a flush restores)."""
+    from specimens.models import SpecimenType
+
+    if not SpecimenType.objects.exists():
+        migration = importlib.import_module("specimens.migrations.0002_catalog_and_custody_guards")
+        migration.load_catalog(apps, None)

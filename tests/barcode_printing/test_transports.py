@@ -4,7 +4,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,33 +22,7 @@ from barcode_printing.transports import (
 from barcode_printing.zpl import labels_zpl
 from lims.errors import InvalidInput
 from tests.barcode_printing.decoding import SAMPLE_LABELS
-
-WAIT_SECONDS = 20
-
-
-class LoopbackPrinter:
-    """A raw-port printer on 127.0.0.1 that keeps what one connection sends until it closes."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(WAIT_SECONDS)
-        self.port = self.server.getsockname()[1]
-        self.received = b""
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        connection, _ = self.server.accept()
-        with connection:
-            connection.settimeout(WAIT_SECONDS)
-            while chunk := connection.recv(65536):
-                self.received += chunk
-
-    def job(self) -> bytes:
-        self.thread.join(WAIT_SECONDS)
-        self.server.close()
-        assert not self.thread.is_alive(), "the printer never saw the end of the job"
-        return self.received
+from tests.barcode_printing.loopback import WAIT_SECONDS, LoopbackPrinter, free_port
 
 
 @pytest.fixture
@@ -61,11 +34,6 @@ def printer():
 def zpl() -> bytes:
     tubes = [SAMPLE_LABELS["tube_128x050"]] * 3
     return labels_zpl(LAYOUTS["tube_128x050"], tubes, dpi=300)
-
-
-def free_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        return probe.getsockname()[1]
 
 
 def test_the_raw_port_transport_delivers_the_exact_zpl(printer, zpl):

@@ -1,10 +1,8 @@
 """Participants and orders for the specimen-core tests, built through the services."""
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from specimens import services
@@ -38,13 +36,3 @@ def make_order(phleb_north, participant, north):
 @pytest.fixture
 def an_hour_ago():
     return timezone.now() - timedelta(hours=1)
-
-
-@pytest.fixture
-def catalog(transactional_db):
-    """The tube catalog, reloaded by its own migration when an earlier flush emptied it."""
-    from specimens.models import SpecimenType
-
-    if not SpecimenType.objects.exists():
-        migration = importlib.import_module("specimens.migrations.0002_catalog_and_custody_guards")
-        migration.load_catalog(apps, None)

@@ -16,7 +16,7 @@ THREADS = 8
 
 
 @pytest.mark.django_db(transaction=True)
-def test_eight_concurrent_orders_get_distinct_ids(catalog):
+def test_eight_concurrent_orders_get_distinct_ids(tube_catalog):
     north = make_site("SITE-NORTH")
     phleb = make_user("phleb-north", (north, Role.PHLEBOTOMIST))
     participants = [

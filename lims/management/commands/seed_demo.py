@@ -1,4 +1,4 @@
-"""Load the demo sites and users; running it again changes nothing. Refused unless DEBUG."""
+"""Load the demo sites, users and printers; loading again changes nothing. Refused unless DEBUG."""
 
 import os
 
@@ -25,10 +25,16 @@ USERS = [
     ("auditor", "BIOBANK", Role.AUDITOR),
     ("admin", None, None),
 ]
+# Each site: a PDF printer that answers the file, and a Zebra on this machine's raw port
+# (`nc -lk 9100` shows what it is sent), the default that new orders print on.
+PRINTERS = [
+    ("{site}-pdf", "pdf", "", False),
+    ("{site}-zebra", "zpl_tcp", "127.0.0.1:9100", True),
+]
 
 
 class Command(BaseCommand):
-    help = "Create the demo sites and users (idempotent; only with DJANGO_DEBUG=1)."
+    help = "Create the demo sites, users and printers (idempotent; only with DJANGO_DEBUG=1)."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -40,6 +46,9 @@ class Command(BaseCommand):
                 user = self._user(username, password, superuser=role is None)
                 if role is not None:
                     self._membership(user, sites[site_code], role)
+            for site in sites.values():
+                for name, kind, address, default in PRINTERS:
+                    self._printer(name.format(site=site.code.lower()), site, kind, address, default)
         self.stdout.write(f"Demo users (password: {password}):")
         for username, site_code, role in USERS:
             where = f"{Role(role).label} at {site_code}" if role else "superuser"
@@ -63,3 +72,13 @@ class Command(BaseCommand):
     def _membership(self, user, site, role) -> None:
         if not Membership.objects.active().filter(user=user, site=site, role=role).exists():
             stamp(Membership(user=user, site=site, role=role), actor=None, reason=REASON).save()
+
+    def _printer(self, name, site, kind, address, default) -> None:
+        # Imported here: lims sits below barcode_printing and never imports it at load time.
+        from barcode_printing.models import Printer
+
+        if not Printer.objects.filter(name=name).exists():
+            printer = Printer(
+                name=name, site=site, kind=kind, address=address, is_default_for_site=default
+            )
+            stamp(printer, actor=None, reason=REASON).save()

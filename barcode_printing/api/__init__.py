@@ -1,0 +1,1 @@
+"""The printing API: POST labels/, printers and print jobs."""

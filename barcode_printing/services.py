@@ -1,0 +1,152 @@
+"""Printing: record each print job, deliver its bytes after the commit, retry what failed.
+
+A job is written in a short transaction and the printer is spoken to only once that has
+committed (``transaction.on_commit``), so no transaction stays open while a printer answers or
+times out. Called outside any transaction, as the API does, a job has been delivered (sent or
+failed) when the service returns; inside an outer transaction (an idempotent POST) delivery
+follows that commit and the job comes back queued.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from barcode_printing.choices import LabelFormat, PrinterKind, PrintStatus
+from barcode_printing.layouts import repeat
+from barcode_printing.models import Printer, PrintJob, PrintJobItem
+from barcode_printing.render import Rendered, render_labels
+from barcode_printing.sources import LabelBatch
+from barcode_printing.transports import PrinterUnreachable
+from lims.audit import stamp
+from lims.choices import Role
+from lims.errors import Conflict, InvalidInput
+from lims.free_text import require_reason, screen
+from lims.scoping import require_role
+
+PRINTING_ROLES = (Role.PHLEBOTOMIST, Role.BIOBANK_TECHNICIAN, Role.SITE_ADMIN)
+DEFAULT_LAYOUT = "tube_128x050"
+
+
+class FormatNotForPrinter(InvalidInput):
+    code = "format_not_for_printer"
+    title = "The printer does not take this format"
+
+
+class PrintJobNotFailed(Conflict):
+    code = "print_job_not_failed"
+    title = "Only a failed print job is retried"
+
+
+class PrintJobSuperseded(Conflict):
+    code = "print_job_superseded"
+    title = "The labels were printed again since"
+
+
+def print_labels(
+    *,
+    actor,
+    batch: LabelBatch,
+    printer: Printer | None = None,
+    fmt: str | None = None,
+    layout: str | None = None,
+    copies: int = 1,
+    reason: str = "",
+) -> tuple[PrintJob, Rendered]:
+    """Render ``batch`` and record the job; a label printer is sent it, otherwise the caller
+    hands the rendered file to the user. Printing an ID printed before needs a reason."""
+    site = printer.site if printer else batch.site
+    require_role(actor, site, *PRINTING_ROLES, action="print labels")
+    fmt = _format(printer, fmt)
+    reprint, reason = _reprint_reason(batch.ids, reason)
+    layout = layout or (printer.layout if printer else DEFAULT_LAYOUT)
+    dpi = printer.dpi if printer else None
+    rendered = render_labels(repeat(batch.labels, copies), layout=layout, fmt=fmt, dpi=dpi)
+    to_printer = printer is not None and printer.kind != PrinterKind.PDF
+    job = PrintJob(
+        actor=actor,
+        site=site,
+        printer=printer,
+        layout=layout,
+        format=fmt,
+        copies=copies,
+        reprint=reprint,
+        reason=reason,
+        status=PrintStatus.QUEUED if to_printer else PrintStatus.SENT,
+        sent_at=None if to_printer else timezone.now(),
+        document=rendered.content if to_printer else b"",
+    )
+    return _record(job, batch.ids), rendered
+
+
+def _reprint_reason(ids, reason: str) -> tuple[bool, str]:
+    """Whether this is a reprint (a job already labelled one of ``ids``; a failed one printed
+    nothing), and the screened reason, which a reprint must give."""
+    items = PrintJobItem.objects.filter(payload__in=ids).exclude(job__status=PrintStatus.FAILED)
+    reprinted = sorted(set(items.values_list("payload", flat=True)))
+    if reprinted:
+        return True, require_reason(reason, action=f"reprint {', '.join(reprinted)}")
+    return False, screen(reason, field="reason")
+
+
+def _record(job: PrintJob, ids) -> PrintJob:
+    with transaction.atomic():
+        stamp(job, actor=job.actor, reason=job.reason or "labels printed").save()
+        PrintJobItem.objects.bulk_create(PrintJobItem(job=job, payload=id_) for id_ in ids)
+        if job.status == PrintStatus.QUEUED:
+            transaction.on_commit(partial(_deliver, job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def print_job_retry(*, actor, job: PrintJob) -> PrintJob:
+    """Send a failed job's document again, unless its IDs have been printed since."""
+    require_role(actor, job.site, *PRINTING_ROLES, action="retry print jobs")
+    with transaction.atomic():
+        job = PrintJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != PrintStatus.FAILED:
+            raise PrintJobNotFailed(
+                f"Print job {job.public_id} is {job.status}; it is not retried."
+            )
+        since = _printed_since(job)
+        if since:
+            raise PrintJobSuperseded(
+                f"{', '.join(since)} were printed again after this job failed; print them anew "
+                "(with a reason) rather than retrying."
+            )
+        job.status, job.error = PrintStatus.QUEUED, ""
+        stamp(job, actor=actor, reason="retried").save()
+        transaction.on_commit(partial(_deliver, job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _printed_since(job: PrintJob) -> list[str]:
+    items = PrintJobItem.objects.filter(
+        payload__in=job.items.values("payload"), job__pk__gt=job.pk
+    ).exclude(job__status=PrintStatus.FAILED)
+    return sorted(set(items.values_list("payload", flat=True)))
+
+
+def _format(printer: Printer | None, fmt: str | None) -> str:
+    if printer is None:
+        return fmt or LabelFormat.PDF
+    if fmt and fmt != printer.format:
+        raise FormatNotForPrinter(
+            f"Printer {printer.name} prints {printer.format.upper()}, not {fmt.upper()}; "
+            "leave out the format or choose another printer.",
+            errors={"format": [f"{printer.name} takes {printer.format}."]},
+        )
+    return printer.format
+
+
+def _deliver(job_pk: int) -> None:
+    """Send a queued job's document and record the outcome; runs after the job's commit."""
+    job = PrintJob.objects.select_related("printer").get(pk=job_pk)
+    try:
+        job.printer.transport().send(bytes(job.document))
+    except PrinterUnreachable as error:
+        job.status, job.error = PrintStatus.FAILED, error.detail
+    else:
+        job.status, job.sent_at = PrintStatus.SENT, timezone.now()
+    stamp(job, actor=job.actor, reason=f"delivery to {job.printer.name}: {job.status}").save()
