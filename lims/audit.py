@@ -1,6 +1,6 @@
 """Audit plumbing: history that always records who and why, and querysets that cannot bypass it."""
 
-from django.db import models
+from django.db import connections, models
 from simple_history.models import HistoricalRecords
 
 from lims.errors import DomainError
@@ -40,14 +40,29 @@ class AuditedQuerySet(models.QuerySet):
         for obj in objs:
             obj.__dict__.pop("_history_date", None)
             stamp(obj, actor=actor, reason=reason)
-        # A plain queryset: bulk_update calls update() internally, which this class refuses.
-        models.QuerySet(self.model, using=self.db).bulk_update(objs, fields)
+        self._update_rows(objs, fields)
         self.model.history.bulk_history_create(
             objs, update=True, default_user=actor, default_change_reason=reason
         )
 
 
-AuditedManager = models.Manager.from_queryset(AuditedQuerySet)
+    def _update_rows(self, objs: list, fields: list[str]) -> None:
+        # One parameterised UPDATE sent for every row (psycopg pipelines executemany): Django's
+        # bulk_update builds a CASE expression per field and row, which costs more than the
+        # database work. Each value is prepared by its own field, as save() would.
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        meta = self.model._meta
+        columns = [meta.get_field(name) for name in fields]
+        assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+        rows = [
+            [c.get_db_prep_save(getattr(obj, c.attname), connection) for c in columns] + [obj.pk]
+            for obj in objs
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
 
 
 class LimsHistory(HistoricalRecords):
