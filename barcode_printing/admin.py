@@ -1,10 +1,9 @@
 """Admin: site admins keep printers here (with reasons); print jobs are read, never edited."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from barcode_printing.models import Printer, PrintJob
-from lims.admin import AuditedAdmin
+from lims.admin import AuditedAdmin, ReadOnlyHistoryAdmin
 
 
 @admin.register(Printer)
@@ -16,19 +15,10 @@ class PrinterAdmin(AuditedAdmin):
 
 
 @admin.register(PrintJob)
-class PrintJobAdmin(SimpleHistoryAdmin):
+class PrintJobAdmin(ReadOnlyHistoryAdmin):
     """A job is a record of fact: only the printing services write it."""
 
     list_display = ["public_id", "created_at", "actor", "site", "printer", "status", "reprint"]
     list_filter = ["status", "reprint", "format", "site"]
     list_select_related = ["actor", "site", "printer"]
     search_fields = ["items__payload", "=public_id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -46,6 +46,19 @@ class AuditedAdmin(SimpleHistoryAdmin):
         return False
 
 
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Changes go through the services (and their custody chain), never through a form."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "user"

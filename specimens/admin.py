@@ -1,9 +1,8 @@
 """Admin: the catalog is edited here (with reasons); specimens and orders are read-only."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from lims.admin import AuditedAdmin
+from lims.admin import AuditedAdmin, ReadOnlyHistoryAdmin
 from specimens.models import CollectionOrder, Participant, Specimen, SpecimenType, TubeSet
 
 
@@ -27,19 +26,6 @@ class SpecimenTypeAdmin(AuditedAdmin):
 class TubeSetAdmin(AuditedAdmin):
     list_display = ["name", "version", "pediatric", "min_weight_kg", "in_force"]
     filter_horizontal = ["types"]
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """Changes go through the services (and their custody chain), never through a form."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Participant)
