@@ -1,5 +1,9 @@
 """Reads of the specimen core that are more than one line: history diffs and list querysets."""
 
+from django.db.models import Prefetch
+
+from specimens.models import Specimen
+
 _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -11,13 +15,10 @@ def specimen_list(queryset):
 
 
 def order_list(queryset):
+    """Orders with their tubes, each tube fetched with its relations in one joined query."""
+    tubes = specimen_list(Specimen.objects.all())
     return queryset.select_related("participant", "site", "tube_set").prefetch_related(
-        "specimens__type",
-        "specimens__participant",
-        "specimens__collection_site",
-        "specimens__current_site",
-        "specimens__parent",
-        "specimens__children",
+        Prefetch("specimens", queryset=tubes)
     )
 
 
