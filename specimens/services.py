@@ -7,6 +7,7 @@ error with a stable code when they cannot do what was asked.
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -49,6 +50,8 @@ from specimens.models import (
 # The program refuses any time more than five minutes ahead of the server clock.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 WITHDRAWAL_HOLD = "consent withdrawn: destruction requested"
+# No tube in the catalog with its contents weighs more; a larger figure is a misread or a typo.
+MAX_WEIGHT_G = Decimal(2000)
 
 
 class TimeInFuture(InvalidInput):
@@ -129,6 +132,16 @@ class SignatureRefused(Forbidden):
 class InsufficientVolume(InvalidInput):
     code = "insufficient_volume"
     title = "Not enough volume left"
+
+
+class WeightOutOfRange(InvalidInput):
+    code = "weight_out_of_range"
+    title = "Weight outside the plausible range"
+
+
+class WeightNotStable(InvalidInput):
+    code = "weight_not_stable"
+    title = "The balance reading was not stable"
 
 
 class NotADerivativeType(InvalidInput):
@@ -722,3 +735,28 @@ def _aliquot(
     stamp(child, actor=actor, reason=f"aliquot of {parent.barcode}").save()
     event.save()
     return child
+
+
+def specimen_weigh(*, actor, specimen: Specimen, grams: Decimal, device: str) -> Specimen:
+    """Record a weight with its device as provenance; urine and saliva get the volume it implies."""
+    if not Decimal(0) < grams <= MAX_WEIGHT_G:
+        raise WeightOutOfRange(
+            f"{grams} g is not a tube's weight: expected more than 0 and at most {MAX_WEIGHT_G} g.",
+            errors={"grams": ["Out of range."]},
+        )
+    device = screen(device, field="device")
+    with transaction.atomic():
+        specimen = lock_specimen(specimen)
+        changes = {"weight_g": grams}
+        density = specimen.type.density_g_per_ml
+        if density:
+            volume = (grams / density * 1000).quantize(Decimal(1), ROUND_HALF_UP)
+            changes["volume_ul"] = int(volume)
+        transition(
+            specimen,
+            CustodyKind.WEIGHED,
+            actor=actor,
+            details={"grams": str(grams), "device": device},
+            changes=changes,
+        )
+    return specimen

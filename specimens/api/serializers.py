@@ -14,6 +14,7 @@ from specimens.models import (
     Specimen,
     SpecimenType,
 )
+from specimens.services import WeightNotStable
 
 
 def sees_participant_id(context: dict, site_id: int) -> bool:
@@ -209,6 +210,21 @@ class AliquotSerializer(StrictSerializer):
     count = serializers.IntegerField(min_value=1, max_value=96)
     type = serializers.CharField(max_length=16)
     volume_ul = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class WeighSerializer(StrictSerializer):
+    grams = serializers.DecimalField(max_digits=9, decimal_places=3)
+    device = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    stable = serializers.BooleanField(default=True)
+
+    def validate_stable(self, stable: bool) -> bool:
+        # A moving reading is no weight: refuse it with its own code so stations can say why.
+        if not stable:
+            raise WeightNotStable(
+                "The balance had not settled: wait for a stable reading and weigh again.",
+                errors={"stable": ["Must be true."]},
+            )
+        return stable
 
 
 class CustodyEventSerializer(serializers.ModelSerializer):

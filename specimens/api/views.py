@@ -162,7 +162,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 
 
 class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Specimens by barcode: lineage, custody trail, history, hold, release, dispose, aliquot."""
+    """Specimens by barcode: lineage, custody, history, hold, release, dispose, aliquot, weigh."""
 
     queryset = Specimen.objects.all()
     serializer_class = s.SpecimenSerializer
@@ -254,6 +254,19 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         )
         fresh = selectors.specimen_list(Specimen.objects.filter(pk__in=[c.pk for c in children]))
         return Response(self.get_serializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.WeighSerializer, responses=s.SpecimenSerializer)
+    @action(detail=True, methods=["post"])
+    def weigh(self, request, barcode=None):
+        data = _valid(s.WeighSerializer, request)
+        return self._answer(
+            services.specimen_weigh(
+                actor=request.user,
+                specimen=self.get_object(),
+                grams=data["grams"],
+                device=data["device"],
+            )
+        )
 
 
 def _require_auditor(view) -> None:

@@ -1,0 +1,243 @@
+"""The station bridge: scans and weights in, keyed POSTs out, through a spool that loses nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from time import monotonic
+
+from serial import SerialBase
+
+from barcode_printing.ids import InvalidCheckCharacter, InvalidIdFormat
+from scanner_drivers.client import Answer, ApiClient, Outcome
+from scanner_drivers.ports import PortSettings, PortUnavailable, open_port
+from scanner_drivers.scales import (
+    SCALE_DRIVERS,
+    NoReply,
+    ScaleDriver,
+    UnrecognisedReply,
+    WeightRejected,
+    grams,
+)
+from scanner_drivers.scanners import Rejected, Scan, ScannerDriver, validate
+from scanner_drivers.spool import Pending, Spool
+
+ACTIONS = ("weigh", "collect")
+# The server stores weights to the milligram; finer digits (kg readings) are only noise.
+MILLIGRAM = Decimal("0.001")
+
+
+@dataclass(frozen=True, slots=True)
+class StationConfig:
+    """What one station reads and what it asks the server to record.
+
+    `stable_within` bounds the wait for a balance to settle after a scan; `max_backoff` the
+    pause between attempts to reach the server or re-open a device.
+    """
+
+    station: str
+    action: str
+    device: str
+    order: str | None = None
+    scale: str | None = None
+    scale_protocol: str = "mtsics"
+    scale_id: str = ""
+    prefix: str | None = None
+    read_timeout: float = 0.2
+    stable_within: float = 10.0
+    max_backoff: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"action must be one of {ACTIONS}")
+        if self.action == "collect" and not self.order:
+            raise ValueError("collect needs the order (ORD-…) the tubes belong to")
+        if self.action == "weigh" and not self.scale:
+            raise ValueError("weigh needs the scale's port")
+        if self.scale_protocol not in SCALE_DRIVERS:
+            raise ValueError(f"scale protocol must be one of {sorted(SCALE_DRIVERS)}")
+        if not self.station or not self.station.isascii() or not self.station.isprintable():
+            raise ValueError("station must be a name in printable ASCII")
+
+
+class Bridge:
+    """A reading thread that spools each valid scan and a sending thread that drains the spool.
+
+    Reading never waits for the server: a scan is in the spool file before it is sent, so a
+    server down, a dropped connection or a restart of the bridge loses nothing, and the same
+    Idempotency-Key on every attempt makes the server apply it once.
+    """
+
+    def __init__(
+        self,
+        config: StationConfig,
+        spool: Spool,
+        client: ApiClient,
+        show: Callable[[str], None] = print,
+    ) -> None:
+        self.config = config
+        self.spool = spool
+        self.client = client
+        self.show = show
+        self.unauthorized = False
+        self._stopping = threading.Event()
+        self._queued = threading.Event()
+        self._scale: ScaleDriver | None = None
+
+    def run(self) -> bool:
+        """Bridge until `stop()`; False when the server refused the token."""
+        threads = [
+            threading.Thread(target=self._read_loop, name="bridge-reader", daemon=True),
+            threading.Thread(target=self._send_loop, name="bridge-sender", daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            # A bounded wait keeps Ctrl-C deliverable to the main thread.
+            while not self._stopping.wait(0.5):
+                pass
+        finally:
+            self.stop()
+            for thread in threads:
+                thread.join(self.config.max_backoff + 10)
+        return not self.unauthorized
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    # --- reading --------------------------------------------------------------------------
+
+    def _read_loop(self) -> None:
+        scanner: ScannerDriver | None = None
+        delay = 0.0
+        try:
+            while not self._stopping.is_set():
+                try:
+                    if scanner is None:
+                        scanner = ScannerDriver(self._open(self.config.device))
+                        if delay:
+                            self.show(f"scanner {self.config.device} is back")
+                        delay = 0.0
+                    frame = scanner.read_scan()
+                except PortUnavailable as error:
+                    scanner = _closed(scanner)
+                    delay = self._backoff(delay)
+                    self.show(f"scanner: {error}; retrying in {delay:.1f} s")
+                    self._stopping.wait(delay)
+                    continue
+                if frame is not None:
+                    self._take(frame)
+        finally:
+            _closed(scanner)
+            self._scale = _closed(self._scale)
+
+    def _take(self, frame: Scan | Rejected) -> None:
+        if isinstance(frame, Rejected):
+            self.show(f"scan {frame.seq}: {frame.detail}; not sent")
+            return
+        try:
+            specimen_id = validate(frame, prefix=self.config.prefix)
+        except (InvalidIdFormat, InvalidCheckCharacter) as error:
+            self.show(f"scan {frame.seq}: {error.detail}; not sent")
+            return
+        request = self._request(specimen_id)
+        if request is not None:
+            self.spool.append(*request, label=specimen_id)
+            self._queued.set()
+
+    def _request(self, specimen_id: str) -> tuple[str, dict] | None:
+        if self.config.action == "collect":
+            collected_at = datetime.now(UTC).isoformat()
+            body = {"collected_at": collected_at, "barcodes": [specimen_id]}
+            return f"orders/{self.config.order}/collect/", body
+        weight = self._stable_grams(specimen_id)
+        if weight is None:
+            return None
+        device = self.config.scale_id or f"{self.config.station}-scale"
+        body = {"grams": str(weight.quantize(MILLIGRAM)), "device": device, "stable": True}
+        return f"specimens/{specimen_id}/weigh/", body
+
+    def _stable_grams(self, specimen_id: str) -> Decimal | None:
+        """Ask the balance until it settles; None (and a message) when it will not give a weight."""
+        deadline = monotonic() + self.config.stable_within
+        while not self._stopping.is_set() and monotonic() < deadline:
+            try:
+                self._scale = self._scale or SCALE_DRIVERS[self.config.scale_protocol](
+                    self._open(self.config.scale or "")
+                )
+                return grams(self._scale.read_weight())
+            except WeightRejected as error:
+                if error.code != "scale_unstable":
+                    self.show(f"{specimen_id}: {error} ({error.code}); not sent")
+                    return None
+            except (NoReply, UnrecognisedReply):
+                pass
+            except PortUnavailable as error:
+                self._scale = _closed(self._scale)
+                self.show(f"scale: {error}")
+            self._stopping.wait(min(0.1, self.config.read_timeout))
+        self.show(
+            f"{specimen_id}: no stable weight within {self.config.stable_within:g} s; "
+            "not sent, scan again"
+        )
+        return None
+
+    def _open(self, url: str) -> SerialBase:
+        return open_port(PortSettings(url, timeout=self.config.read_timeout))
+
+    # --- sending --------------------------------------------------------------------------
+
+    def _send_loop(self) -> None:
+        delay = 0.0
+        while not self._stopping.is_set():
+            pending = self.spool.first()
+            if pending is None:
+                self._queued.wait(0.2)
+                self._queued.clear()
+                continue
+            answer = self.client.post(pending.path, pending.body, key=pending.key)
+            if answer.outcome is Outcome.RETRY:
+                if not delay:
+                    self.show(
+                        f"server unavailable ({answer.detail}); {len(self.spool)} request(s) "
+                        "spooled, retrying"
+                    )
+                delay = self._backoff(delay)
+                self._stopping.wait(delay)
+                continue
+            if delay:
+                self.show("server reachable again; replaying the spool in order")
+                delay = 0.0
+            if answer.outcome is Outcome.UNAUTHORIZED:
+                self._refuse_token(answer)
+                return
+            self.spool.done(pending)
+            self.show(_describe(pending, answer))
+        self.client.close()
+
+    def _refuse_token(self, answer: Answer) -> None:
+        self.unauthorized = True
+        self.show(
+            f"the server refused the token (401 {answer.code}: {answer.detail}); stopping. "
+            f"{len(self.spool)} request(s) stay in the spool and are sent when the bridge "
+            "is restarted with a valid --token"
+        )
+        self.stop()
+
+    def _backoff(self, delay: float) -> float:
+        return min(max(delay * 2, 0.1), self.config.max_backoff)
+
+
+def _describe(pending: Pending, answer: Answer) -> str:
+    if answer.outcome is Outcome.ACCEPTED:
+        return f"{pending.label}: accepted"
+    kind = {404: "unknown", 409: "conflict"}.get(answer.status or 0, f"refused ({answer.status})")
+    return f"{pending.label}: {kind} {answer.code}: {answer.detail}"
+
+
+def _closed(device: ScannerDriver | ScaleDriver | None) -> None:
+    if device is not None:
+        device.port.close()

@@ -1,0 +1,279 @@
+"""The station bridge against a live server: nothing lost, nothing doubled, bad input stopped."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from knox.models import AuthToken
+
+from barcode_printing.ids import format_id
+from lims.models import IdempotencyKey
+from scanner_drivers.bridge import Bridge, StationConfig
+from scanner_drivers.client import ApiClient
+from scanner_drivers.simulators import ScaleSimulator, ScannerSimulator
+from scanner_drivers.spool import Spool
+from specimens import services
+from specimens.models import CustodyEvent, Specimen
+from tests.scanner_drivers.live import DroppingProxy, LiveServer, database_url, free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+# Scanners begin after the bridge opened their port: opening a port discards what waits in it.
+START = 0.3
+
+NO_RISK = dict.fromkeys(
+    ("donated_blood_past_week", "transfusion_past_6_months", "fainting_history"), False
+)
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker) -> Iterator[LiveServer]:
+    with django_db_blocker.unblock():
+        live = LiveServer(database_url())
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def token(tube_catalog, phleb_north) -> str:
+    return AuthToken.objects.create(phleb_north)[1]
+
+
+@pytest.fixture
+def tubes(token, phleb_north, north) -> Callable[[int], list[str]]:
+    """`tubes(n)`: the IDs of n collected urine tubes, in scan order."""
+    person = services.participant_register(
+        actor=phleb_north, participant_id="P000000001", site=north
+    )
+
+    def make(count: int) -> list[str]:
+        ids = []
+        for start in range(0, count, 50):
+            order = services.order_create(
+                actor=phleb_north,
+                participant=person,
+                site=north,
+                tube_codes=["1UR10"] * min(50, count - start),
+                safety=NO_RISK,
+            )
+            services.order_collect(actor=phleb_north, order=order, collected_at=order.created_at)
+            ids += order.specimens.order_by("pk").values_list("barcode", flat=True)
+        return ids
+
+    return make
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.05)
+
+
+@contextmanager
+def bridging(config: StationConfig, spool_path: Path, server_url: str, token: str):
+    """A running bridge; yields it and the lines it showed, and stops it on the way out."""
+    lines: list[str] = []
+    spool = Spool(spool_path, config.station)
+    bridge = Bridge(config, spool, ApiClient(server_url, token, timeout=2), show=lines.append)
+    result: list[bool] = []
+    thread = threading.Thread(target=lambda: result.append(bridge.run()), daemon=True)
+    thread.start()
+    try:
+        yield bridge, lines
+    finally:
+        bridge.stop()
+        thread.join(15)
+        assert not thread.is_alive(), "the bridge did not stop"
+        spool.close()
+
+
+def weighed() -> list[str]:
+    events = CustodyEvent.objects.filter(kind="weighed").order_by("pk")
+    return list(events.values_list("specimen__barcode", flat=True))
+
+
+def weigh_config(scanner: ScannerSimulator, scale: ScaleSimulator, **options) -> StationConfig:
+    return StationConfig(
+        station="bench-1",
+        action="weigh",
+        device=scanner.path,
+        scale=scale.path,
+        scale_protocol="mtsics",
+        max_backoff=0.3,
+        **options,
+    )
+
+
+def test_500_scans_through_an_outage_and_dropped_answers_are_each_recorded_once(
+    server, token, tubes, tmp_path
+):
+    ids = tubes(500)
+    proxy = DroppingProxy(server.port, every=23)
+    scanner = ScannerSimulator(ids, rate=400, delay=0.2)
+    scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
+    try:
+        with bridging(weigh_config(scanner, scale), tmp_path / "spool", proxy.url, token):
+            scanner.start()
+            scale.start()
+            wait_until(lambda: len(weighed()) >= 150, timeout=60)
+            server.stop()
+            time.sleep(1)
+            server.start()
+            wait_until(lambda: len(weighed()) >= 500, timeout=120)
+    finally:
+        scanner.stop()
+        scale.stop()
+        proxy.close()
+        server.start()
+    assert weighed() == ids
+    assert proxy.dropped > 0
+    assert Specimen.objects.filter(barcode__in=ids, weight_g=Decimal("10.150")).count() == 500
+
+
+def test_bad_scans_are_shown_and_only_good_ones_recorded(server, token, tubes, tmp_path):
+    good, held = tubes(2)
+    services.specimen_hold(
+        actor=Specimen.objects.get(barcode=held).order.created_by,
+        specimen=Specimen.objects.get(barcode=held),
+        reason="leaking",
+    )
+    wrong_check = good[:-1] + ("0" if good[-1] != "0" else "1")
+    frames = [b"\x00\x07\xff", wrong_check, format_id("BX", 9_999_999), held, good]
+    scanner = ScannerSimulator(frames, rate=50, delay=START)
+    scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
+    with bridging(weigh_config(scanner, scale), tmp_path / "spool", server.url, token) as (
+        _,
+        lines,
+    ):
+        scanner.start()
+        scale.start()
+        wait_until(lambda: any(line.startswith(f"{good}: accepted") for line in lines))
+    assert weighed() == [good]
+    shown = "\n".join(lines)
+    assert "non-printable bytes" in shown
+    assert "wrong check character" in shown
+    assert f"{format_id('BX', 9_999_999)}: unknown not_found" in shown
+    assert f"{held}: conflict specimen_on_hold" in shown
+
+
+@pytest.mark.parametrize(
+    ("scale_options", "message"),
+    [
+        ({"unit": "oz"}, "(scale_wrong_unit); not sent"),
+        ({"unsettled_reads": None}, "no stable weight within 0.5 s"),
+    ],
+)
+def test_a_scale_in_the_wrong_unit_or_never_stable_sends_nothing(
+    server, token, tubes, tmp_path, scale_options, message
+):
+    (tube,) = tubes(1)
+    scanner = ScannerSimulator([tube], rate=50, delay=START)
+    scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"), **scale_options)
+    config = weigh_config(scanner, scale, stable_within=0.5)
+    with bridging(config, tmp_path / "spool", server.url, token) as (bridge, lines):
+        scanner.start()
+        scale.start()
+        wait_until(lambda: any(message in line for line in lines))
+        assert len(bridge.spool) == 0
+    assert weighed() == []
+
+
+def test_a_wrong_token_stops_the_bridge_and_keeps_the_scan(server, tubes, tmp_path):
+    (tube,) = tubes(1)
+    scanner = ScannerSimulator([tube], rate=50, delay=START)
+    scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
+    with bridging(weigh_config(scanner, scale), tmp_path / "spool", server.url, "nope") as (
+        bridge,
+        lines,
+    ):
+        scanner.start()
+        scale.start()
+        wait_until(lambda: bridge.unauthorized)
+        assert len(bridge.spool) == 1
+    assert "refused the token (401" in "\n".join(lines)
+    assert weighed() == []
+
+
+def test_the_spool_survives_a_restart_and_keys_are_never_reused(server, token, tubes, tmp_path):
+    first, second = tubes(2)
+    nobody = f"http://127.0.0.1:{free_port()}/api/v1/"
+    spool_path = tmp_path / "spool"
+    scanner = ScannerSimulator([first], rate=50, delay=START)
+    scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
+    with bridging(weigh_config(scanner, scale), spool_path, nobody, token) as (bridge, lines):
+        scanner.start()
+        scale.start()
+        wait_until(lambda: any("server unavailable" in line for line in lines))
+        assert len(bridge.spool) == 1
+    scanner.stop()
+    scanner = ScannerSimulator([second], rate=50, delay=0.5)
+    with bridging(weigh_config(scanner, scale), spool_path, server.url, token) as (_, lines):
+        scanner.start()
+        wait_until(lambda: len(weighed()) == 2)
+    scanner.stop()
+    scale.stop()
+    assert weighed() == [first, second]
+    keys = sorted(IdempotencyKey.objects.values_list("key", flat=True))
+    assert [key.rsplit("-", 1)[1] for key in keys] == ["1", "2"]
+
+
+def test_an_unplugged_scanner_is_reported_and_reopened(server, token, tubes, tmp_path):
+    first, second = tubes(2)
+    port = tmp_path / "scanner"
+    scanner = ScannerSimulator([first], rate=50, delay=START)
+    port.symlink_to(scanner.path)
+    scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
+    config = StationConfig(
+        station="bench-1",
+        action="weigh",
+        device=str(port),
+        scale=scale.path,
+        max_backoff=0.3,
+    )
+    with bridging(config, tmp_path / "spool", server.url, token) as (_, lines):
+        scanner.start()
+        scale.start()
+        wait_until(lambda: weighed() == [first])
+        scanner.stop()
+        wait_until(lambda: sum("scanner: serial port" in line for line in lines) >= 2)
+        # Plugged in again: udev points the stable /dev/serial/by-id link at the new tty.
+        scanner = ScannerSimulator([second], rate=50, delay=0.5)
+        port.unlink()
+        port.symlink_to(scanner.path)
+        wait_until(lambda: any("is back" in line for line in lines))
+        scanner.start()
+        wait_until(lambda: weighed() == [first, second])
+    scanner.stop()
+    scale.stop()
+
+
+def test_collect_posts_each_scanned_tube_of_the_order(server, token, phleb_north, north, tmp_path):
+    person = services.participant_register(
+        actor=phleb_north, participant_id="P000000002", site=north
+    )
+    order = services.order_create(
+        actor=phleb_north,
+        participant=person,
+        site=north,
+        tube_codes=["1UR10", "1SAL"],
+        safety=NO_RISK,
+    )
+    ids = list(order.specimens.order_by("pk").values_list("barcode", flat=True))
+    scanner = ScannerSimulator(ids, rate=50, delay=START)
+    config = StationConfig(
+        station="draw-1", action="collect", device=scanner.path, order=order.code
+    )
+    with bridging(config, tmp_path / "spool", server.url, token) as (_, lines):
+        scanner.start()
+        wait_until(lambda: sum("accepted" in line for line in lines) == 2)
+    scanner.stop()
+    events = CustodyEvent.objects.filter(kind="collected").order_by("pk")
+    assert list(events.values_list("specimen__barcode", flat=True)) == ids
