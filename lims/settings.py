@@ -87,9 +87,14 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# Persistent, health-checked connections on a server database: a new PostgreSQL connection per
+# request costs more than most requests.
+_PERSISTENT = 0 if DATABASE_URL.startswith("sqlite") else 60
 DATABASES = {
     "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0), conn_health_checks=True
+        DATABASE_URL,
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", _PERSISTENT),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
