@@ -2,6 +2,28 @@
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
+
+MISSING_SECRET = (
+    "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
+    "(set DJANGO_DEBUG=1 for local development)."
+)
+
+
+def secret_key_is_set() -> bool:
+    # Django raises on reading an empty SECRET_KEY; the raw value tells without raising.
+    return bool(settings._wrapped.SECRET_KEY) if settings.configured else False
+
+
+def require_secret_key() -> None:
+    """Called by the WSGI/ASGI entry points: never serve without a real key."""
+    if not secret_key_is_set():
+        raise ImproperlyConfigured(MISSING_SECRET)
+
+
+@register(Tags.security, deploy=True)
+def check_secret_key(app_configs, **kwargs):
+    return [] if secret_key_is_set() else [Error(MISSING_SECRET, id="lims.E004")]
 
 
 @register(Tags.security)

@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 from lims.environment import env_bool, env_int, env_list, env_match, env_str
 
@@ -14,14 +13,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY") or ""
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(set DJANGO_DEBUG=1 for local development)."
-        )
-    SECRET_KEY = "django-insecure-local-development-only-never-use-in-production"
+# Without debug the key must come from the environment. It is left empty here so that tooling
+# (makemigrations, shell) still runs; serving refuses to start without it (lims.checks E004,
+# and lims.wsgi / lims.asgi at import).
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or (
+    "django-insecure-local-development-only-never-use-in-production" if DEBUG else ""
+)
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

@@ -43,10 +43,20 @@ def test_check_deploy_is_clean_with_debug_off_and_a_real_secret():
     assert "no issues" in result.stdout
 
 
-def test_without_debug_a_missing_secret_key_stops_the_start():
-    result = manage("check", DJANGO_DEBUG="0")
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+def test_without_debug_a_missing_secret_key_stops_serving_but_not_tooling():
+    served = subprocess.run(
+        [sys.executable, "-c", "import lims.wsgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LIMS_"))},
+    )
+    assert served.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in served.stderr
+    deploy = manage("check", "--deploy")
+    assert deploy.returncode != 0 and "lims.E004" in deploy.stderr
+    assert manage("makemigrations", "--check", "--dry-run").returncode == 0
 
 
 def test_debug_is_off_unless_asked_for():
