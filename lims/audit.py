@@ -45,7 +45,6 @@ class AuditedQuerySet(models.QuerySet):
             objs, update=True, default_user=actor, default_change_reason=reason
         )
 
-
     def _update_rows(self, objs: list, fields: list[str]) -> None:
         # One parameterised UPDATE sent for every row (psycopg pipelines executemany): Django's
         # bulk_update builds a CASE expression per field and row, which costs more than the
@@ -62,7 +61,6 @@ class AuditedQuerySet(models.QuerySet):
         ]
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
-
 
 
 class LimsHistory(HistoricalRecords):
