@@ -18,6 +18,7 @@ class LabelFormat(models.TextChoices):
 
 class PrintStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
 

@@ -105,7 +105,7 @@ class PrintJob(models.Model):
     """Labels printed once: who, when, where, which IDs, and whether (and why) it was a reprint.
 
     A record of fact. Only the printing services change it, and only its delivery status:
-    queued → sent or failed, and failed → queued when retried.
+    queued → sending (claimed by one sender) → sent or failed, and failed → queued when retried.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -123,6 +123,7 @@ class PrintJob(models.Model):
     status = models.CharField(max_length=8, choices=PrintStatus.choices, default=PrintStatus.QUEUED)
     error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # What a printer is sent, kept so that a failed job is resent exactly; empty for downloads.
     document = models.BinaryField(blank=True, default=b"", editable=False)
 

@@ -7,6 +7,7 @@ failed) when the service returns; inside an outer transaction (an idempotent POS
 follows that commit and the job comes back queued.
 """
 
+from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
@@ -140,9 +141,14 @@ def _format(printer: Printer | None, fmt: str | None) -> str:
     return printer.format
 
 
-def _deliver(job_pk: int) -> None:
-    """Send a queued job's document and record the outcome; runs after the job's commit."""
-    job = PrintJob.objects.select_related("printer").get(pk=job_pk)
+def _deliver(job_pk: int) -> bool:
+    """Send a queued job's document and record the outcome; runs after the job's commit.
+
+    False when another sender (the request, or the outbox worker) claimed the job first.
+    """
+    job = _claim(job_pk)
+    if job is None:
+        return False
     try:
         job.printer.transport().send(bytes(job.document))
     except PrinterUnreachable as error:
@@ -150,3 +156,49 @@ def _deliver(job_pk: int) -> None:
     else:
         job.status, job.sent_at = PrintStatus.SENT, timezone.now()
     stamp(job, actor=job.actor, reason=f"delivery to {job.printer.name}: {job.status}").save()
+    return True
+
+
+def _claim(job_pk: int) -> PrintJob | None:
+    """Mark a queued job as being sent, so that exactly one sender prints it."""
+    with transaction.atomic():
+        job = (
+            PrintJob.objects.select_for_update(of=("self",))
+            .select_related("printer")
+            .filter(pk=job_pk, status=PrintStatus.QUEUED)
+            .first()
+        )
+        if job is None:
+            return None
+        job.status, job.claimed_at = PrintStatus.SENDING, timezone.now()
+        stamp(job, actor=job.actor, reason="sending").save()
+    return job
+
+
+INTERRUPTED = (
+    "Delivery was interrupted while sending: the labels may or may not have printed. Check the "
+    "printer, then retry the job or print again with a reason."
+)
+
+
+def deliver_outbox(*, grace: timedelta, stuck_after: timedelta) -> tuple[int, int]:
+    """Send jobs still queued after ``grace`` (their process stopped before sending), and fail
+    jobs still being sent after ``stuck_after``. Answers (sent or failed now, failed as stuck)."""
+    now = timezone.now()
+    stale = PrintJob.objects.filter(status=PrintStatus.QUEUED, created_at__lt=now - grace)
+    delivered = sum(_deliver(pk) for pk in stale.values_list("pk", flat=True))
+    stuck = 0
+    for pk in PrintJob.objects.filter(
+        status=PrintStatus.SENDING, claimed_at__lt=now - stuck_after
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            job = (
+                PrintJob.objects.select_for_update()
+                .filter(pk=pk, status=PrintStatus.SENDING)
+                .first()
+            )
+            if job is not None:
+                job.status, job.error = PrintStatus.FAILED, INTERRUPTED
+                stamp(job, actor=job.actor, reason="delivery interrupted").save()
+                stuck += 1
+    return delivered, stuck

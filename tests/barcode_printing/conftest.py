@@ -22,7 +22,9 @@ def make_printer(name: str, site, kind: str = "zpl_tcp", **fields) -> Printer:
 
 @pytest.fixture
 def loopback():
-    return LoopbackPrinter()
+    printer = LoopbackPrinter()
+    yield printer
+    printer.server.close()
 
 
 @pytest.fixture

@@ -173,8 +173,9 @@ def test_the_printer_is_sent_the_bytes_only_after_the_job_has_committed(
     monkeypatch.setattr(RawTcpTransport, "send", spy)
     order = make_order("1ED10")
     assert post_labels(api(phleb_north), order=order.code, printer="north-zebra").status_code == 202
-    # Outside any transaction, so the queued job was already committed when the printer spoke.
-    assert seen == [(False, ["queued"])]
+    # Outside any transaction: the job, claimed for sending, was committed when the printer
+    # spoke.
+    assert seen == [(False, ["sending"])]
     assert loopback.job()
 
 
@@ -218,7 +219,7 @@ def test_a_failed_job_is_retried_and_sends_the_same_bytes(
     assert response.json()["status"] == "sent"
     assert printer.job() == bytes(PrintJob.objects.get().document)
     history = [r.status for r in PrintJob.history.filter(id=job.pk).order_by("history_id")]
-    assert history == ["queued", "failed", "queued", "sent"]
+    assert history == ["queued", "sending", "failed", "queued", "sending", "sent"]
     assert_problem(client.post(retry), 409, "print_job_not_failed")
 
 
