@@ -76,9 +76,7 @@ class LabelsView(LimsAPIView):
 
     @extend_schema(request=LabelsSerializer, responses={**_FILES, 202: PrintJobSerializer})
     def post(self, request):
-        given = LabelsSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = self.validated(LabelsSerializer)
         printer = _printer(request.user, data.get("printer"))
         key = next(key for key in SOURCE_KEYS if key in data)
         batch = sources.resolve(request.user, key, data[key])

@@ -58,6 +58,14 @@ class LimsViewMixin:
     def scope(self) -> Scope:
         return scope_of(self.request.user)
 
+    def validated(self, serializer_class) -> dict:
+        """The request body checked by ``serializer_class`` (400 problem+json otherwise)."""
+        given = serializer_class(
+            data=self.request.data, context={"request": self.request, "view": self}
+        )
+        given.is_valid(raise_exception=True)
+        return given.validated_data
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(response, "content_type", None) == PROBLEM_CONTENT_TYPE:

@@ -57,10 +57,8 @@ class TokenView(LimsAPIView):
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[])
     def post(self, request):
-        given = TokenRequestSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
         # Axes needs the Django request to count failures per user and address.
-        user = authenticate(request._request, **given.validated_data)
+        user = authenticate(request._request, **self.validated(TokenRequestSerializer))
         if user is None:
             raise InvalidCredentials("Unable to sign in with this username and password.")
         instance, token = AuthToken.objects.create(user)
@@ -111,9 +109,8 @@ class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     @extend_schema(request=SiteUpdateSerializer, responses=SiteSerializer)
     def partial_update(self, request, code=None):
         site = self.get_object()
-        given = SiteUpdateSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        fields = {k: v for k, v in given.validated_data.items() if k != "reason"}
+        given = self.validated(SiteUpdateSerializer)
+        fields = {k: v for k, v in given.items() if k != "reason"}
         site = services.site_update(
             actor=request.user, site=site, reason=self.change_reason, **fields
         )
@@ -132,11 +129,7 @@ class MembershipViewSet(mixins.ListModelMixin, ScopedViewSet):
         return queryset if self.request.query_params.get("ended") else queryset.active()
 
     def _change(self, service):
-        given = MembershipChangeSerializer(
-            data=self.request.data, context=self.get_serializer_context()
-        )
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = self.validated(MembershipChangeSerializer)
         return service(
             actor=self.request.user,
             user=data["username"],

@@ -19,12 +19,6 @@ from specimens.filtersets import CustodyEventFilter, SpecimenFilter
 from specimens.models import CollectionOrder, CustodyEvent, Participant, Specimen, SpecimenType
 
 
-def _valid(serializer_class, request, **context):
-    given = serializer_class(data=request.data, context={"request": request, **context})
-    given.is_valid(raise_exception=True)
-    return given.validated_data
-
-
 class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Participants as opaque IDs; look one up by participant ID (P…) or biobank ID (B…)."""
 
@@ -51,14 +45,14 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
     @extend_schema(request=s.ParticipantCreateSerializer, responses={201: s.ParticipantSerializer})
     def create(self, request):
-        data = _valid(s.ParticipantCreateSerializer, request)
+        data = self.validated(s.ParticipantCreateSerializer)
         participant = services.participant_register(actor=request.user, **data)
         return Response(self.get_serializer(participant).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.WithdrawSerializer, responses=s.ParticipantSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pid=None):
-        data = _valid(s.WithdrawSerializer, request)
+        data = self.validated(s.WithdrawSerializer)
         participant = services.participant_withdraw(
             actor=request.user,
             participant=self.get_object(),
@@ -98,7 +92,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 
     @extend_schema(request=s.OrderCreateSerializer, responses={201: s.OrderSerializer})
     def create(self, request):
-        data = _valid(s.OrderCreateSerializer, request)
+        data = self.validated(s.OrderCreateSerializer)
         participant = (
             Participant.objects.for_user(request.user)
             .filter(participant_id=data["participant"])
@@ -123,7 +117,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @extend_schema(request=s.CollectSerializer, responses=s.OrderSerializer)
     @action(detail=True, methods=["post"])
     def collect(self, request, code=None):
-        data = _valid(s.CollectSerializer, request)
+        data = self.validated(s.CollectSerializer)
         return self._answer(
             services.order_collect(actor=request.user, order=self.get_object(), **data)
         )
@@ -131,7 +125,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @extend_schema(request=s.ProcessSerializer, responses=s.OrderSerializer)
     @action(detail=True, methods=["post"])
     def process(self, request, code=None):
-        data = _valid(s.ProcessSerializer, request)
+        data = self.validated(s.ProcessSerializer)
         return self._answer(
             services.order_process(actor=request.user, order=self.get_object(), **data)
         )
@@ -142,7 +136,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         return self._answer(services.order_finalize(actor=request.user, order=self.get_object()))
 
     def _with_listed_reason(self, service):
-        data = _valid(s.ListedReasonSerializer, self.request)
+        data = self.validated(s.ListedReasonSerializer)
         return self._answer(service(actor=self.request.user, order=self.get_object(), **data))
 
     @extend_schema(request=s.ListedReasonSerializer, responses=s.OrderSerializer)
@@ -200,7 +194,7 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=s.ReasonSerializer, responses=s.SpecimenSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, barcode=None):
-        _valid(s.ReasonSerializer, request)
+        self.validated(s.ReasonSerializer)
         return self._answer(
             services.specimen_hold(
                 actor=request.user, specimen=self.get_object(), reason=self.change_reason
@@ -210,7 +204,7 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=s.ReasonSerializer, responses=s.SpecimenSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, barcode=None):
-        _valid(s.ReasonSerializer, request)
+        self.validated(s.ReasonSerializer)
         return self._answer(
             services.specimen_release(
                 actor=request.user, specimen=self.get_object(), reason=self.change_reason
@@ -220,7 +214,7 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=s.DisposeSerializer, responses=s.SpecimenSerializer)
     @action(detail=True, methods=["post"])
     def dispose(self, request, barcode=None):
-        data = _valid(s.DisposeSerializer, request)
+        data = self.validated(s.DisposeSerializer)
         witness = None
         if "witness" in data:
             witness = (
@@ -244,7 +238,7 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=s.AliquotSerializer, responses={201: s.SpecimenSerializer(many=True)})
     @action(detail=True, methods=["post"])
     def aliquot(self, request, barcode=None):
-        data = _valid(s.AliquotSerializer, request)
+        data = self.validated(s.AliquotSerializer)
         children = services.specimen_aliquot(
             actor=request.user,
             specimen=self.get_object(),
@@ -258,7 +252,7 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=s.WeighSerializer, responses=s.SpecimenSerializer)
     @action(detail=True, methods=["post"])
     def weigh(self, request, barcode=None):
-        data = _valid(s.WeighSerializer, request)
+        data = self.validated(s.WeighSerializer)
         return self._answer(
             services.specimen_weigh(
                 actor=request.user,
@@ -293,7 +287,7 @@ class AuditVerifyView(LimsAPIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
         _require_auditor(self)
-        result = custody.verify(Specimen.objects.for_user(request.user).only("pk"))
+        result = custody.verify(Specimen.objects.for_user(request.user))
         return Response(
             {
                 "ok": result.ok,
