@@ -332,8 +332,7 @@ def order_create(
             created_by=actor,
             **safety,
         )
-        stamp(order, actor=actor, reason="order created").save()
-        _order_event(order, OrderAction.CREATED, actor)
+        _order_step(order, OrderAction.CREATED, actor=actor, reason="order created")
         for barcode, tube in zip(allocate_specimen_ids(len(types)), types, strict=True):
             _label(actor, order, barcode, tube)
         # HealthPro's flow: create, print labels, collect. A printer problem never undoes the
@@ -364,9 +363,17 @@ def _label(actor, order: CollectionOrder, barcode: str, tube: SpecimenType) -> S
     return specimen
 
 
-def _order_event(
-    order: CollectionOrder, action: str, actor, reason_code: str = "", reason_text: str = ""
+def _order_step(
+    order: CollectionOrder,
+    action: str,
+    *,
+    actor,
+    reason: str,
+    reason_code: str = "",
+    reason_text: str = "",
 ) -> None:
+    """Save ``order`` with its history and append the step: who, where, when, in which zone."""
+    stamp(order, actor=actor, reason=reason).save()
     OrderEvent.objects.create(
         order=order,
         action=action,
@@ -438,8 +445,7 @@ def order_collect(
             reason=notes,
         )
         order.status = OrderStatus.COLLECTED
-        stamp(order, actor=actor, reason=notes or "collected").save()
-        _order_event(order, OrderAction.COLLECTED, actor)
+        _order_step(order, OrderAction.COLLECTED, actor=actor, reason=notes or "collected")
     return order
 
 
@@ -487,8 +493,7 @@ def order_process(
             },
         )
         order.status = OrderStatus.PROCESSED
-        stamp(order, actor=actor, reason="processed").save()
-        _order_event(order, OrderAction.PROCESSED, actor)
+        _order_step(order, OrderAction.PROCESSED, actor=actor, reason="processed")
     return order
 
 
@@ -539,8 +544,7 @@ def order_finalize(*, actor, order: CollectionOrder) -> CollectionOrder:
                 f"Record processing of {', '.join(waiting)} before finalizing {order.code}."
             )
         order.status = OrderStatus.FINALIZED
-        stamp(order, actor=actor, reason="finalized").save()
-        _order_event(order, OrderAction.FINALIZED, actor)
+        _order_step(order, OrderAction.FINALIZED, actor=actor, reason="finalized")
     return order
 
 
@@ -550,8 +554,14 @@ def order_cancel(*, actor, order: CollectionOrder, reason: str, reason_text: str
     with transaction.atomic():
         order = _lock_order(order, *(set(OrderStatus) - {OrderStatus.CANCELLED}), doing="cancelled")
         order.status_before_cancel, order.status = order.status, OrderStatus.CANCELLED
-        stamp(order, actor=actor, reason=why).save()
-        _order_event(order, OrderAction.CANCELLED, actor, reason, reason_text)
+        _order_step(
+            order,
+            OrderAction.CANCELLED,
+            actor=actor,
+            reason=why,
+            reason_code=reason,
+            reason_text=reason_text,
+        )
     return order
 
 
@@ -566,8 +576,14 @@ def order_restore(*, actor, order: CollectionOrder, reason: str, reason_text: st
                 f"order {order.code} stays cancelled."
             )
         order.status, order.status_before_cancel = order.status_before_cancel, ""
-        stamp(order, actor=actor, reason=why).save()
-        _order_event(order, OrderAction.RESTORED, actor, reason, reason_text)
+        _order_step(
+            order,
+            OrderAction.RESTORED,
+            actor=actor,
+            reason=why,
+            reason_code=reason,
+            reason_text=reason_text,
+        )
     return order
 
 
@@ -579,8 +595,14 @@ def order_unlock(*, actor, order: CollectionOrder, reason: str, reason_text: str
         order = _lock_order(order, OrderStatus.FINALIZED, doing="unlocked")
         processed = order.specimens.filter(processed_at__isnull=False).exists()
         order.status = OrderStatus.PROCESSED if processed else OrderStatus.COLLECTED
-        stamp(order, actor=actor, reason=why).save()
-        _order_event(order, OrderAction.UNLOCKED, actor, reason, reason_text)
+        _order_step(
+            order,
+            OrderAction.UNLOCKED,
+            actor=actor,
+            reason=why,
+            reason_code=reason,
+            reason_text=reason_text,
+        )
     return order
 
 
