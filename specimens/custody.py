@@ -9,10 +9,11 @@ separators ``,`` and ``:``, no ASCII escaping. The first event's ``prev_hash`` i
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from specimens.models import GENESIS_HASH, CustodyEvent, Specimen
@@ -107,7 +108,7 @@ class Break:
 class Verification:
     specimens: int = 0
     events: int = 0
-    breaks: list[Break] | None = None
+    breaks: list[Break] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -129,14 +130,15 @@ _FIELDS = (
 )
 
 
-def verify(specimens: Iterable[Specimen] | None = None, *, chunk_size: int = 5000) -> Verification:
-    """Recompute every chain (or those of ``specimens``), naming each broken specimen and seq."""
+def verify(specimens: QuerySet | None = None, *, chunk_size: int = 5000) -> Verification:
+    """Recompute every chain (or those of the ``specimens`` queryset), naming each broken
+    specimen and sequence number."""
+    heads = Specimen.objects.all() if specimens is None else specimens
     events = CustodyEvent.objects.order_by("specimen_id", "seq")
-    heads = Specimen.objects.all()
     if specimens is not None:
-        ids = [s.pk for s in specimens]
-        events, heads = events.filter(specimen_id__in=ids), heads.filter(pk__in=ids)
-    result = Verification(breaks=[])
+        # A subquery: a scope of millions of specimens never travels as a list of keys.
+        events = events.filter(specimen__in=specimens.values("pk"))
+    result = Verification()
     expected = {
         pk: (barcode, seq, head)
         for pk, barcode, seq, head in heads.values_list(
