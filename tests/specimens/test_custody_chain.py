@@ -134,9 +134,11 @@ def test_the_trail_is_served_in_order_and_as_csv(api, phleb_north, order):
 
 
 def test_a_csv_request_for_an_unknown_tube_is_still_problem_json(api, phleb_north, order):
-    response = api(phleb_north).get("/api/v1/specimens/BX9999999X/custody/?format=csv")
-    assert response.status_code in (400, 404)
-    assert response["Content-Type"] == "application/problem+json"
+    from barcode_printing.ids import format_id
+
+    unknown = format_id("BX", 9_999_999)
+    response = api(phleb_north).get(f"/api/v1/specimens/{unknown}/custody/?format=csv")
+    assert_problem(response, 404, "not_found")
 
 
 def test_the_global_feed_filters_by_actor_site_kind_and_time(
