@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "barcode_printing",
     "scanner_drivers",
     "specimens",
+    "shipments",
+    "freezers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

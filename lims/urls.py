@@ -24,4 +24,6 @@ urlpatterns = [
     path("api/v1/", include("lims.api.urls")),
     path("api/v1/", include("specimens.api.urls")),
     path("api/v1/", include("barcode_printing.api.urls")),
+    path("api/v1/", include("shipments.api.urls")),
+    path("api/v1/", include("freezers.api.urls")),
 ]

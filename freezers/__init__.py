@@ -1,0 +1,1 @@
+"""Freezer storage at the biobank: freezers, racks, boxes, placements, allocation, rack scans."""

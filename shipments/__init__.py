@@ -1,0 +1,1 @@
+"""Shipments from collection sites to the biobank: packing, manifests, receipt, reconciliation."""

@@ -1,0 +1,7 @@
+"""Routes of /api/v1/ owned by the shipments app."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+
+urlpatterns = [*router.urls]

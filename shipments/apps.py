@@ -1,0 +1,8 @@
+"""App configuration for shipments."""
+
+from django.apps import AppConfig
+
+
+class ShipmentsConfig(AppConfig):
+    name = "shipments"
+    verbose_name = "Shipments"
