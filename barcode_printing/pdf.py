@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 
 from reportlab.pdfbase.pdfmetrics import getAscent
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 from lims.errors import InvalidInput
 
@@ -22,7 +23,7 @@ from .layouts import (
     PlacedText,
     SheetStock,
 )
-from .symbols import dark_runs
+from .symbols import CODE128_QUIET_MODULES, code128_modules, dark_runs
 
 # Geometry snaps to a 300-dpi grid: the common label-printer resolution, which 600-dpi
 # office printers divide evenly, so every bar keeps its width on paper.
@@ -149,3 +150,23 @@ def _finish(canvas: Canvas, buffer: io.BytesIO, count: int) -> bytes:
         raise InvalidInput("No labels to print")
     canvas.save()
     return buffer.getvalue()
+
+
+class Code128Flowable(Flowable):
+    """A Code 128 symbol with its quiet zones and caption, for documents built with platypus
+    (manifests, box maps); bars are vector rectangles, so any printer renders them true."""
+
+    def __init__(self, payload: str, *, module_pt: float = 1.0, height_pt: float = 40.0):
+        super().__init__()
+        self.payload, self.module, self.bar_height = payload, module_pt, height_pt
+        self.modules = code128_modules(payload)
+        self.width = (len(self.modules) + 2 * CODE128_QUIET_MODULES) * module_pt
+        self.height = height_pt + 12
+
+    def draw(self) -> None:
+        canvas, left = self.canv, CODE128_QUIET_MODULES * self.module
+        for start, length in dark_runs([module == "1" for module in self.modules]):
+            x = left + start * self.module
+            canvas.rect(x, 12, length * self.module, self.bar_height, stroke=0, fill=1)
+        canvas.setFont(FONT, 9)
+        canvas.drawCentredString(self.width / 2, 2, self.payload)

@@ -60,7 +60,7 @@ def print_labels(
     require_role(actor, site, *PRINTING_ROLES, action="print labels")
     fmt = _format(printer, fmt)
     reprint, reason = _reprint_reason(batch.ids, reason)
-    layout = layout or (printer.layout if printer else DEFAULT_LAYOUT)
+    layout = layout or batch.layout or (printer.layout if printer else DEFAULT_LAYOUT)
     dpi = printer.dpi if printer else None
     rendered = render_labels(repeat(batch.labels, copies), layout=layout, fmt=fmt, dpi=dpi)
     to_printer = printer is not None and printer.kind != PrinterKind.PDF

@@ -27,6 +27,8 @@ class LabelBatch:
     ids: tuple[str, ...]
     labels: tuple[LabelData, ...]
     site: Site
+    # The stock these labels are made for (a shipment's 4x6), when not a printer's usual one.
+    layout: str | None = None
 
 
 # A source takes the requesting user and the request's value and answers a batch; objects

@@ -45,6 +45,16 @@ class AuditedQuerySet(models.QuerySet):
             objs, update=True, default_user=actor, default_change_reason=reason
         )
 
+    def bulk_create_with_history(self, objs: list, *, actor, reason: str) -> list:
+        """The sanctioned bulk insert: one INSERT for all ``objs`` and one history row each."""
+        for obj in objs:
+            stamp(obj, actor=actor, reason=reason)
+        created = super().bulk_create(objs)
+        self.model.history.bulk_history_create(
+            created, default_user=actor, default_change_reason=reason
+        )
+        return created
+
     def _update_rows(self, objs: list, fields: list[str]) -> None:
         # One parameterised UPDATE sent for every row (psycopg pipelines executemany): Django's
         # bulk_update builds a CASE expression per field and row, which costs more than the

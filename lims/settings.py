@@ -178,6 +178,21 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a "status"; each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SpecimenStatusEnum": "specimens.choices.SpecimenStatus",
+        "OrderStatusEnum": "specimens.choices.OrderStatus",
+        "ShipmentStatusEnum": "shipments.choices.ShipmentStatus",
+        "PrintStatusEnum": "barcode_printing.choices.PrintStatus",
+        "FreezerStatusEnum": "freezers.choices.FreezerStatus",
+        "SampleKindEnum": "specimens.choices.SampleKind",
+        "CustodyKindEnum": "specimens.choices.CustodyKind",
+        "SiteKindEnum": "lims.choices.SiteKind",
+        "DiscrepancyKindEnum": "shipments.choices.DiscrepancyKind",
+        "FreezerKindEnum": "freezers.choices.FreezerKind",
+        "RackKindEnum": "freezers.choices.RackKind",
+        "TemperatureClassEnum": "specimens.choices.TemperatureClass",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
 }
 LIMS_IDEMPOTENCY_TTL = timedelta(hours=24)

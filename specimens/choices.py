@@ -132,3 +132,8 @@ class SignatureMeaning(models.TextChoices):
 
 class QCFlag(models.TextChoices):
     PROCESSING_WINDOW = "processing_window", "Processed outside the program's time window"
+    TRANSIT_TEMPERATURE_EXCURSION = (
+        "transit_temperature_excursion",
+        "Shipped through a temperature excursion",
+    )
+    DAMAGED_IN_TRANSIT = "damaged_in_transit", "Arrived damaged"

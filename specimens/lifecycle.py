@@ -75,8 +75,10 @@ TABLE: tuple[Rule, ...] = (
     Rule(K.DISPOSED, NOT_DISPOSED, S.DISPOSED, ANY_HANDLER),
 )
 
-# What a tube on hold may still go through.
-ALLOWED_ON_HOLD = frozenset({K.RELEASED, K.DISPOSED})
+# What a tube on hold may still go through: release and disposal, and the custody facts of a
+# shipment under way (taken out before dispatch, received or found missing at the biobank),
+# which record where the tube is rather than use it.
+ALLOWED_ON_HOLD = frozenset({K.RELEASED, K.DISPOSED, K.UNPACKED, K.RECEIVED, K.MISSING})
 
 _VERB = {
     K.COLLECTED: "collected",
@@ -131,7 +133,8 @@ def find_rule(specimen: Specimen, kind: str, target: str | None = None) -> Rule:
         raise SpecimenDisposed(f"{label} was disposed; nothing more can be done with it.")
     if specimen.on_hold and kind not in ALLOWED_ON_HOLD:
         raise SpecimenOnHold(
-            f"{label} is on hold ({specimen.hold_reason}); it can only be released or disposed."
+            f"{label} is on hold ({specimen.hold_reason}); "
+            f"it cannot be {_VERB[kind]} until it is released."
         )
     if kind == K.HELD and specimen.on_hold:
         raise SpecimenOnHold(f"{label} is already on hold ({specimen.hold_reason}).")

@@ -6,8 +6,8 @@ from barcode_printing.choices import LabelFormat
 from barcode_printing.models import LAYOUT_CHOICES, Printer, PrintJob
 from lims.api.base import ReasonField, StrictSerializer
 
-# The keys of POST labels/ that name what to label; shipments and boxes join when they exist.
-SOURCE_KEYS = ("ids", "order")
+# The keys of POST labels/ that name what to label; boxes join when freezer storage exists.
+SOURCE_KEYS = ("ids", "order", "shipment")
 
 
 class LabelsSerializer(StrictSerializer):
@@ -20,6 +20,9 @@ class LabelsSerializer(StrictSerializer):
     )
     order = serializers.CharField(
         max_length=32, required=False, help_text="An order code (ORD-…): its tubes' labels."
+    )
+    shipment = serializers.CharField(
+        max_length=32, required=False, help_text="A shipment code (SH-…): its 4×6 package label."
     )
     format = serializers.ChoiceField(
         choices=LabelFormat.choices,

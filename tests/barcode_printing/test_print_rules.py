@@ -181,7 +181,7 @@ def test_a_payload_too_long_for_the_label_is_refused(api, phleb_north, north, mo
         ({}, "invalid"),
         ({"ids": ["X"], "order": "ORD-0000001"}, "invalid"),
         ({"ids": []}, "invalid"),
-        ({"shipment": "SH-1"}, "unknown_field"),
+        ({"rack": "RACK-1"}, "unknown_field"),
         ({"box": "BOX-1"}, "unknown_field"),
         ({"order": "ORD-0000001", "format": "bmp"}, "invalid"),
         ({"order": "ORD-0000001", "copies": 0}, "invalid"),

@@ -1,0 +1,748 @@
+"""Every write of shipments: create, pack, unpack, cancel, dispatch, arrive, receive, close, logger.
+
+Each function takes the acting user and plain values, locks the shipment row first (so two
+people packing, dispatching or receiving the same shipment take turns), checks the actor's
+role at the right end of the journey, and changes tubes only through ``specimens.lifecycle``.
+"""
+
+import hashlib
+import re
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from barcode_printing.ids import parse_id
+from lims.audit import stamp
+from lims.choices import Role, SiteKind
+from lims.errors import Conflict, InvalidInput, NotFound
+from lims.free_text import require_reason, screen
+from lims.models import Site
+from lims.scoping import require_role
+from shipments import logger
+from shipments.choices import (
+    FITTING_CONDITIONS,
+    RANGES,
+    Condition,
+    Courier,
+    DiscrepancyKind,
+    ReceiptStatus,
+    ShipmentStatus,
+)
+from shipments.models import (
+    Discrepancy,
+    Excursion,
+    Shipment,
+    ShipmentItem,
+    TemperatureLog,
+)
+from shipments.tracking import normalise_tracking
+from specimens.choices import CustodyKind, OrderStatus, QCFlag, SpecimenStatus
+from specimens.identifiers import allocate_numbers
+from specimens.lifecycle import transition, transition_many
+from specimens.models import CustodyEvent, Specimen
+from specimens.services import lock_specimen, lock_specimens
+
+DAMAGE_HOLD = "damaged in transit"
+MAX_DRY_ICE_KG = Decimal(200)
+_POSITION = re.compile(r"^(?:[A-Z]{1,2}\d{1,3}|\d{1,4})$")
+
+
+class ShipmentDispatched(Conflict):
+    code = "shipment_dispatched"
+    title = "Shipment already dispatched"
+
+
+class ShipmentCancelled(Conflict):
+    code = "shipment_cancelled"
+    title = "Shipment was cancelled"
+
+
+class ShipmentNotDispatched(Conflict):
+    code = "shipment_not_dispatched"
+    title = "Shipment not yet dispatched"
+
+
+class ShipmentNotArrived(Conflict):
+    code = "shipment_not_arrived"
+    title = "Shipment has not arrived"
+
+
+class ShipmentAlreadyArrived(Conflict):
+    code = "shipment_already_arrived"
+    title = "Shipment arrival already recorded"
+
+
+class ShipmentClosed(Conflict):
+    code = "shipment_closed"
+    title = "Shipment receipt is closed"
+
+
+class ShipmentEmpty(Conflict):
+    code = "shipment_empty"
+    title = "Shipment has no tubes"
+
+
+class AlreadyInShipment(Conflict):
+    code = "already_in_shipment"
+    title = "Tube is already in a shipment"
+
+
+class NotInShipment(NotFound):
+    code = "not_in_shipment"
+    title = "Tube is not in this shipment"
+
+
+class TubeNotAtOrigin(Conflict):
+    code = "tube_not_at_origin"
+    title = "Tube is not held at the shipment's origin"
+
+
+class OrderNotFinalized(Conflict):
+    code = "order_not_finalized"
+    title = "Tube's order is not finalized"
+
+
+class IncompatibleCondition(Conflict):
+    code = "incompatible_condition"
+    title = "Tube cannot travel in this condition"
+
+
+class PositionTaken(Conflict):
+    code = "position_taken"
+    title = "Position in the inner box is taken"
+
+
+class AlreadyReceived(Conflict):
+    code = "already_received"
+    title = "Tube already received"
+
+
+class ReferenceRequired(InvalidInput):
+    code = "reference_required"
+    title = "A reference is needed to receive a straggler"
+
+
+class LoggerAlreadyUploaded(Conflict):
+    code = "logger_already_uploaded"
+    title = "This shipment's logger file is already recorded"
+
+
+class LoggerOutsideTransit(InvalidInput):
+    code = "logger_outside_transit"
+    title = "The logger file does not cover the transit"
+
+
+class InvalidSites(InvalidInput):
+    code = "invalid_shipment_sites"
+    title = "Shipments go from a collection site to a biobank"
+
+
+class DryIceMass(InvalidInput):
+    code = "dry_ice_mass"
+    title = "Dry ice mass missing or not expected"
+
+
+class InvalidPosition(InvalidInput):
+    code = "invalid_position"
+    title = "Inner box position not understood"
+
+
+_CLOSED_FOR_CHANGES = {
+    ShipmentStatus.DISPATCHED: ShipmentDispatched,
+    ShipmentStatus.ARRIVED: ShipmentDispatched,
+    ShipmentStatus.CLOSED: ShipmentDispatched,
+    ShipmentStatus.CANCELLED: ShipmentCancelled,
+}
+
+
+def _lock(shipment: Shipment) -> Shipment:
+    return (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("origin", "destination")
+        .get(pk=shipment.pk)
+    )
+
+
+def _when(moment) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "earlier"
+
+
+def _require_packing(shipment: Shipment) -> None:
+    if shipment.status == ShipmentStatus.PACKING:
+        return
+    if shipment.status == ShipmentStatus.CANCELLED:
+        raise ShipmentCancelled(f"Shipment {shipment.code} was cancelled; start a new one.")
+    raise _CLOSED_FOR_CHANGES[shipment.status](
+        f"Shipment {shipment.code} was dispatched {_when(shipment.dispatched_at)}; "
+        "its contents can no longer change."
+    )
+
+
+def _require_receiving(shipment: Shipment, *, closed_ok: bool = False) -> None:
+    if shipment.status == ShipmentStatus.ARRIVED:
+        return
+    if shipment.status == ShipmentStatus.CLOSED:
+        if closed_ok:
+            return
+        raise ShipmentClosed(
+            f"The receipt of shipment {shipment.code} was closed {_when(shipment.closed_at)}."
+        )
+    if shipment.status == ShipmentStatus.CANCELLED:
+        raise ShipmentCancelled(f"Shipment {shipment.code} was cancelled before dispatch.")
+    raise ShipmentNotArrived(
+        f"Shipment {shipment.code} is {ShipmentStatus(shipment.status).label.lower()}: "
+        "record its arrival before scanning tubes in."
+    )
+
+
+def _save(obj, *, actor, reason: str) -> None:
+    stamp(obj, actor=actor, reason=reason).save()
+
+
+# --- packing at the collection site -----------------------------------------------------------
+
+
+def shipment_create(*, actor, origin: Site, destination: Site, condition: str) -> Shipment:
+    require_role(actor, origin, Role.PHLEBOTOMIST, action="create shipments")
+    if origin.kind != SiteKind.COLLECTION or destination.kind != SiteKind.BIOBANK:
+        raise InvalidSites(
+            f"A shipment goes from a collection site to the biobank, not from {origin.code} "
+            f"to {destination.code}.",
+            errors={"destination": ["Must be a biobank."]},
+        )
+    with transaction.atomic():
+        shipment = Shipment(
+            code=f"SH-{allocate_numbers('shipment', 1)[0]:05d}",
+            origin=origin,
+            destination=destination,
+            condition=condition,
+            created_by=actor,
+        )
+        _save(shipment, actor=actor, reason="shipment created")
+    return shipment
+
+
+def _position(inner_box: int | None, position: str) -> str:
+    position = (position or "").strip().upper()
+    if not position:
+        return ""
+    if inner_box is None:
+        raise InvalidPosition(
+            "A position belongs to an inner box: give the box number too.",
+            errors={"inner_box": ["Required with a position."]},
+        )
+    if not _POSITION.match(position):
+        raise InvalidPosition(
+            f"'{position}' is not a position: use a row letter and column number (A1) or a "
+            "slot number.",
+            errors={"position": ["Not a position."]},
+        )
+    return position
+
+
+def _packable(actor, shipment: Shipment, barcode: str) -> Specimen:
+    """The tube, locked, if it may go into ``shipment``; otherwise the problem that says why."""
+    specimen = Specimen.objects.for_user(actor).filter(barcode=barcode).first()
+    if specimen is None:
+        raise NotFound(f"No tube {barcode} at your sites.", errors={"id": ["Unknown tube."]})
+    specimen = lock_specimen(specimen)
+    if specimen.current_site_id != shipment.origin_id:
+        raise TubeNotAtOrigin(
+            f"Tube {barcode} is at {specimen.current_site.code}, not at {shipment.origin.code}; "
+            "only tubes held at the shipment's origin can be packed."
+        )
+    open_item = (
+        ShipmentItem.objects.filter(specimen=specimen, open=True).select_related("shipment").first()
+    )
+    if open_item is not None:
+        other = open_item.shipment
+        state = ShipmentStatus(other.status).label.lower()
+        raise AlreadyInShipment(
+            f"Tube {barcode} belongs to shipment {other.code}, {state}."
+            + (" Take it out of that shipment first." if other.pk != shipment.pk else "")
+        )
+    order = specimen.order
+    if order is not None and order.status != OrderStatus.FINALIZED:
+        raise OrderNotFinalized(
+            f"Tube {barcode} belongs to order {order.code}, which is "
+            f"{OrderStatus(order.status).label.lower()}: finalize the order before packing."
+        )
+    fitting = FITTING_CONDITIONS[specimen.type.storage_class]
+    if shipment.condition not in fitting:
+        allowed = ", ".join(sorted(Condition(c).label for c in fitting))
+        raise IncompatibleCondition(
+            f"A {specimen.type.code} tube cannot travel "
+            f"{Condition(shipment.condition).label.lower()}; it ships {allowed}."
+        )
+    return specimen
+
+
+def shipment_add_item(
+    *, actor, shipment: Shipment, barcode: str, inner_box: int | None = None, position: str = ""
+) -> ShipmentItem:
+    """Pack one scanned tube (→ ``packed``, custody ``packed``) into a shipment still packing."""
+    barcode = parse_id(barcode)
+    position = _position(inner_box, position)
+    with transaction.atomic():
+        shipment = _lock(shipment)
+        require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="pack this shipment")
+        _require_packing(shipment)
+        specimen = _packable(actor, shipment, barcode)
+        if (
+            position
+            and shipment.items.filter(open=True, inner_box=inner_box, position=position).exists()
+        ):
+            raise PositionTaken(
+                f"Position {position} of inner box {inner_box} in {shipment.code} already "
+                "holds a tube."
+            )
+        transition(
+            specimen,
+            CustodyKind.PACKED,
+            actor=actor,
+            ref=shipment.code,
+            details={"inner_box": inner_box, "position": position},
+        )
+        item = ShipmentItem(
+            shipment=shipment,
+            specimen=specimen,
+            inner_box=inner_box,
+            position=position,
+            added_by=actor,
+            added_at=timezone.now(),
+        )
+        try:
+            with transaction.atomic():
+                _save(item, actor=actor, reason=f"packed into {shipment.code}")
+        except IntegrityError:
+            # The tube row lock makes this a backstop: the database still refuses two open
+            # shipments for one tube, whatever path wrote them.
+            raise AlreadyInShipment(f"Tube {barcode} is already in an open shipment.") from None
+    return item
+
+
+def _unpack(actor, items: list[ShipmentItem], *, shipment: Shipment, reason: str) -> None:
+    """Take ``items`` out (tubes back to collected or processed); the rows stay, closed."""
+    specimens = lock_specimens(Specimen.objects.filter(pk__in=[i.specimen_id for i in items]))
+    for target in (SpecimenStatus.COLLECTED, SpecimenStatus.PROCESSED):
+        batch = [
+            s
+            for s in specimens
+            if (s.processed_at is not None) == (target == SpecimenStatus.PROCESSED)
+        ]
+        if batch:
+            transition_many(
+                batch,
+                CustodyKind.UNPACKED,
+                actor=actor,
+                target=target,
+                ref=shipment.code,
+                reason=reason,
+            )
+    for item in items:
+        item.open = False
+        item.receipt_status = ReceiptStatus.REMOVED
+    ShipmentItem.objects.bulk_update_with_history(
+        items, ["open", "receipt_status"], actor=actor, reason=reason
+    )
+
+
+def shipment_remove_item(*, actor, shipment: Shipment, barcode: str) -> ShipmentItem:
+    """Take a tube out of a shipment still packing (custody ``unpacked``)."""
+    barcode = parse_id(barcode)
+    with transaction.atomic():
+        shipment = _lock(shipment)
+        require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="unpack this shipment")
+        _require_packing(shipment)
+        item = shipment.items.filter(open=True, specimen__barcode=barcode).first()
+        if item is None:
+            raise NotInShipment(f"Tube {barcode} is not in shipment {shipment.code}.")
+        _unpack(actor, [item], shipment=shipment, reason=f"taken out of {shipment.code}")
+    return item
+
+
+def shipment_cancel(*, actor, shipment: Shipment, reason: str) -> Shipment:
+    """Give up a shipment before dispatch; its tubes go back to where they were."""
+    reason = require_reason(reason, action="cancel a shipment")
+    with transaction.atomic():
+        shipment = _lock(shipment)
+        require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="cancel this shipment")
+        _require_packing(shipment)
+        items = list(shipment.items.filter(open=True))
+        if items:
+            _unpack(actor, items, shipment=shipment, reason=f"{shipment.code} cancelled: {reason}")
+        shipment.status = ShipmentStatus.CANCELLED
+        _save(shipment, actor=actor, reason=reason)
+    return shipment
+
+
+def shipment_dispatch(
+    *,
+    actor,
+    shipment: Shipment,
+    courier: str,
+    tracking_number: str,
+    dry_ice_kg: Decimal | None = None,
+    logger_id: str = "",
+) -> Shipment:
+    """Hand the shipment to the courier: contents frozen, every tube ``in_transit``, at once."""
+    tracking = normalise_tracking(courier, tracking_number)
+    logger_id = screen(logger_id, field="logger_id")
+    with transaction.atomic():
+        shipment = _lock(shipment)
+        require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="dispatch this shipment")
+        _require_packing(shipment)
+        _check_dry_ice(shipment, dry_ice_kg)
+        specimens = lock_specimens(
+            Specimen.objects.filter(shipment_items__shipment=shipment, shipment_items__open=True)
+        )
+        if not specimens:
+            raise ShipmentEmpty(f"Shipment {shipment.code} has no tubes: pack tubes first.")
+        now = timezone.now()
+        shipment.status = ShipmentStatus.DISPATCHED
+        shipment.courier = courier
+        shipment.tracking_number = tracking
+        shipment.dry_ice_kg = dry_ice_kg
+        shipment.logger_id = logger_id
+        shipment.dispatched_at = now
+        shipment.dispatched_by = actor
+        transition_many(
+            specimens,
+            CustodyKind.DISPATCHED,
+            actor=actor,
+            ref=shipment.code,
+            at=now,
+            details={
+                "courier": courier,
+                "tracking_number": tracking,
+                "condition": shipment.condition,
+                "destination": shipment.destination.code,
+            },
+        )
+        _save(shipment, actor=actor, reason=f"dispatched with {Courier(courier).label}")
+    return shipment
+
+
+def _check_dry_ice(shipment: Shipment, dry_ice_kg: Decimal | None) -> None:
+    if shipment.condition == Condition.DRY_ICE:
+        if dry_ice_kg is None or not Decimal(0) < dry_ice_kg <= MAX_DRY_ICE_KG:
+            raise DryIceMass(
+                f"Shipment {shipment.code} travels on dry ice: give the net dry-ice mass in kg "
+                f"(more than 0, at most {MAX_DRY_ICE_KG}) for the UN1845 marking.",
+                errors={"dry_ice_kg": ["Required for dry ice."]},
+            )
+    elif dry_ice_kg is not None:
+        raise DryIceMass(
+            f"Shipment {shipment.code} travels "
+            f"{Condition(shipment.condition).label.lower()}, not on dry ice.",
+            errors={"dry_ice_kg": ["Only for dry-ice shipments."]},
+        )
+
+
+# --- receipt at the biobank -------------------------------------------------------------------
+
+
+def shipment_arrive(
+    *, actor, shipment: Shipment, condition_ok: bool, temperature_c=None, notes: str = ""
+) -> Shipment:
+    """Record the package's arrival: when, by whom, how it looked; transit time per tube."""
+    notes = screen(notes, field="notes")
+    with transaction.atomic():
+        shipment = _lock(shipment)
+        require_role(
+            actor, shipment.destination, Role.BIOBANK_TECHNICIAN, action="receive this shipment"
+        )
+        if shipment.status == ShipmentStatus.PACKING:
+            raise ShipmentNotDispatched(
+                f"Shipment {shipment.code} is still being packed at {shipment.origin.code}."
+            )
+        if shipment.status != ShipmentStatus.DISPATCHED:
+            raise ShipmentAlreadyArrived(
+                f"The arrival of shipment {shipment.code} was recorded "
+                f"{_when(shipment.arrived_at)}."
+            )
+        now = timezone.now()
+        shipment.status = ShipmentStatus.ARRIVED
+        shipment.arrived_at = now
+        shipment.arrived_by = actor
+        shipment.arrival_condition_ok = condition_ok
+        shipment.arrival_temperature_c = temperature_c
+        shipment.arrival_notes = notes
+        _save(shipment, actor=actor, reason="arrival recorded")
+        minutes = max(0, int((now - shipment.dispatched_at).total_seconds() // 60))
+        items = list(shipment.items.filter(open=True))
+        for item in items:
+            item.transit_minutes = minutes
+        ShipmentItem.objects.bulk_update_with_history(
+            items, ["transit_minutes"], actor=actor, reason="transit time at arrival"
+        )
+    return shipment
+
+
+def _last_custody(specimen: Specimen | None) -> dict:
+    if specimen is None:
+        return {}
+    event = (
+        CustodyEvent.objects.filter(specimen=specimen)
+        .select_related("site")
+        .order_by("-seq")
+        .first()
+    )
+    if event is None:
+        return {}
+    return {
+        "kind": event.kind,
+        "at": event.at.isoformat(),
+        "site": event.site.code,
+        "ref": event.ref,
+        "status": specimen.status,
+    }
+
+
+def shipment_receive(
+    *, actor, shipment: Shipment, barcode: str, damaged: bool = False, reference: str = ""
+) -> tuple[str, ShipmentItem | Discrepancy]:
+    """Scan one tube in: answers ``expected``, ``damaged``, ``straggler`` or ``unexpected``.
+
+    An expected tube becomes ``received`` at the biobank; a damaged one is received and put on
+    hold; a tube marked missing at closing is received with a reference that resolves its
+    discrepancy; a tube not on the manifest is recorded, not moved.
+    """
+    barcode = parse_id(barcode)
+    reference = screen(reference, field="reference")
+    with transaction.atomic():
+        shipment = _lock(shipment)
+        require_role(
+            actor, shipment.destination, Role.BIOBANK_TECHNICIAN, action="receive this shipment"
+        )
+        _require_receiving(shipment, closed_ok=True)
+        item = (
+            shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
+            .filter(specimen__barcode=barcode)
+            .first()
+        )
+        if item is None:
+            _require_receiving(shipment)
+            return "unexpected", _record_unexpected(actor, shipment, barcode)
+        if item.receipt_status in (ReceiptStatus.RECEIVED, ReceiptStatus.DAMAGED):
+            raise AlreadyReceived(
+                f"Tube {barcode} was already received from {shipment.code} "
+                f"{_when(item.received_at)}; nothing changed."
+            )
+        straggler = item.receipt_status == ReceiptStatus.MISSING
+        if straggler and not reference:
+            raise ReferenceRequired(
+                f"Tube {barcode} was marked missing when {shipment.code} was closed: give a "
+                "reference (incident or ticket number) to receive it as a straggler.",
+                errors={"reference": ["Required for a tube marked missing."]},
+            )
+        _receive_item(actor, shipment, item, damaged=damaged, reference=reference)
+        if straggler:
+            _resolve_missing(actor, shipment, barcode, reference)
+            return "straggler", item
+        return ("damaged" if damaged else "expected"), item
+
+
+def _receive_item(
+    actor, shipment: Shipment, item: ShipmentItem, *, damaged: bool, reference: str
+) -> None:
+    specimen = lock_specimens(Specimen.objects.filter(pk=item.specimen_id))[0]
+    now = timezone.now()
+    details = {"damaged": damaged, "transit_minutes": item.transit_minutes}
+    if reference:
+        details["reference"] = reference
+    changes = {"current_site": shipment.destination}
+    if damaged and QCFlag.DAMAGED_IN_TRANSIT not in specimen.qc_flags:
+        changes["qc_flags"] = [*specimen.qc_flags, QCFlag.DAMAGED_IN_TRANSIT.value]
+    transition(
+        specimen,
+        CustodyKind.RECEIVED,
+        actor=actor,
+        site=shipment.destination,
+        ref=shipment.code,
+        details=details,
+        changes=changes,
+        at=now,
+    )
+    if damaged:
+        if not specimen.on_hold:
+            transition(
+                specimen,
+                CustodyKind.HELD,
+                actor=actor,
+                reason=DAMAGE_HOLD,
+                details={"reason": DAMAGE_HOLD},
+                changes={"hold_reason": DAMAGE_HOLD},
+            )
+        _discrepancy(actor, shipment, DiscrepancyKind.DAMAGED, specimen.barcode, specimen)
+    item.receipt_status = ReceiptStatus.DAMAGED if damaged else ReceiptStatus.RECEIVED
+    item.received_at = now
+    item.received_by = actor
+    _save(item, actor=actor, reason=f"received from {shipment.code}")
+
+
+def _discrepancy(
+    actor, shipment: Shipment, kind: str, barcode: str, specimen: Specimen | None
+) -> Discrepancy:
+    found = Discrepancy.objects.filter(shipment=shipment, barcode=barcode, kind=kind).first()
+    if found is not None:
+        return found
+    discrepancy = Discrepancy(
+        shipment=shipment,
+        kind=kind,
+        barcode=barcode,
+        specimen=specimen,
+        last_custody=_last_custody(specimen),
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    _save(discrepancy, actor=actor, reason=f"{DiscrepancyKind(kind).label} in {shipment.code}")
+    return discrepancy
+
+
+def _record_unexpected(actor, shipment: Shipment, barcode: str) -> Discrepancy:
+    # Any barcode may be looked up at the biobank; the tube itself is left where it is.
+    specimen = Specimen.objects.filter(barcode=barcode).first()
+    return _discrepancy(actor, shipment, DiscrepancyKind.UNEXPECTED, barcode, specimen)
+
+
+def _resolve_missing(actor, shipment: Shipment, barcode: str, reference: str) -> None:
+    discrepancy = Discrepancy.objects.filter(
+        shipment=shipment, barcode=barcode, kind=DiscrepancyKind.MISSING, resolved_at=None
+    ).first()
+    if discrepancy is None:
+        return
+    discrepancy.resolved_at = timezone.now()
+    discrepancy.resolved_by = actor
+    discrepancy.resolution_ref = reference
+    _save(discrepancy, actor=actor, reason=f"straggler received: {reference}")
+
+
+def shipment_close(*, actor, shipment: Shipment) -> Shipment:
+    """Close the receipt: every tube not scanned is ``missing``, with a discrepancy to resolve."""
+    with transaction.atomic():
+        shipment = _lock(shipment)
+        require_role(
+            actor, shipment.destination, Role.BIOBANK_TECHNICIAN, action="close this receipt"
+        )
+        _require_receiving(shipment)
+        open_items = list(shipment.items.filter(open=True).select_related("specimen"))
+        pending = [i for i in open_items if i.receipt_status == ReceiptStatus.PENDING]
+        now = timezone.now()
+        if pending:
+            specimens = lock_specimens(
+                Specimen.objects.filter(pk__in=[i.specimen_id for i in pending])
+            )
+            transition_many(
+                specimens,
+                CustodyKind.MISSING,
+                actor=actor,
+                site=shipment.destination,
+                ref=shipment.code,
+                at=now,
+                details={"shipment": shipment.code},
+            )
+            Discrepancy.objects.bulk_create_with_history(
+                [
+                    Discrepancy(
+                        shipment=shipment,
+                        kind=DiscrepancyKind.MISSING,
+                        barcode=specimen.barcode,
+                        specimen=specimen,
+                        last_custody={"kind": CustodyKind.DISPATCHED, "ref": shipment.code},
+                        recorded_by=actor,
+                        recorded_at=now,
+                    )
+                    for specimen in specimens
+                ],
+                actor=actor,
+                reason=f"not received when {shipment.code} was closed",
+            )
+        for item in open_items:
+            item.open = False
+            if item.receipt_status == ReceiptStatus.PENDING:
+                item.receipt_status = ReceiptStatus.MISSING
+        ShipmentItem.objects.bulk_update_with_history(
+            open_items, ["open", "receipt_status"], actor=actor, reason="receipt closed"
+        )
+        shipment.status = ShipmentStatus.CLOSED
+        shipment.closed_at = now
+        shipment.closed_by = actor
+        _save(shipment, actor=actor, reason="receipt closed")
+    return shipment
+
+
+# --- transit temperature ----------------------------------------------------------------------
+
+
+def shipment_upload_logger(*, actor, shipment: Shipment, content: str) -> TemperatureLog:
+    """Record the logger file, its min/max and excursions during transit; flag the tubes."""
+    with transaction.atomic():
+        shipment = _lock(shipment)
+        require_role(
+            actor,
+            shipment.destination,
+            Role.BIOBANK_TECHNICIAN,
+            action="record this shipment's logger",
+        )
+        if shipment.status in (ShipmentStatus.PACKING, ShipmentStatus.CANCELLED):
+            raise ShipmentNotDispatched(
+                f"Shipment {shipment.code} was never dispatched; there is no transit to log."
+            )
+        if TemperatureLog.objects.filter(shipment=shipment).exists():
+            raise LoggerAlreadyUploaded(
+                f"The logger file of {shipment.code} is already recorded; it is evidence and is "
+                "not replaced."
+            )
+        readings = _in_transit(shipment, logger.parse(content, shipment.origin.time_zone))
+        stretches = logger.excursions(readings, RANGES[shipment.condition])
+        log = TemperatureLog.objects.create(
+            shipment=shipment,
+            uploaded_by=actor,
+            uploaded_at=timezone.now(),
+            sha256=hashlib.sha256(content.encode()).hexdigest(),
+            content=content,
+            readings=len(readings),
+            first_at=readings[0].at,
+            last_at=readings[-1].at,
+            min_c=min(r.celsius for r in readings),
+            max_c=max(r.celsius for r in readings),
+        )
+        Excursion.objects.bulk_create(
+            Excursion(log=log, started_at=s.started_at, ended_at=s.ended_at, peak_c=s.peak_c)
+            for s in stretches
+        )
+        if stretches:
+            _flag_excursion(actor, shipment)
+    return log
+
+
+def _in_transit(shipment: Shipment, readings: list[logger.Reading]) -> list[logger.Reading]:
+    """The readings between dispatch and arrival (to the last reading if not yet arrived)."""
+    start, end = shipment.dispatched_at, shipment.arrived_at
+    kept = [r for r in readings if r.at >= start and (end is None or r.at <= end)]
+    if not kept:
+        until = _when(end) if end else "now"
+        raise LoggerOutsideTransit(
+            f"The file's readings run from {_when(readings[0].at)} to {_when(readings[-1].at)}, "
+            f"outside the transit of {shipment.code} ({_when(start)} to {until}); "
+            "check the logger ID and its clock.",
+            errors={"file": ["No reading during transit."]},
+        )
+    return kept
+
+
+def _flag_excursion(actor, shipment: Shipment) -> None:
+    flag = QCFlag.TRANSIT_TEMPERATURE_EXCURSION.value
+    on_manifest = shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
+    specimens = lock_specimens(Specimen.objects.filter(pk__in=on_manifest.values("specimen_id")))
+    flagged = [s for s in specimens if flag not in s.qc_flags]
+    for specimen in flagged:
+        specimen.qc_flags = [*specimen.qc_flags, flag]
+    Specimen.objects.bulk_update_with_history(
+        flagged,
+        ["qc_flags"],
+        actor=actor,
+        reason=f"temperature excursion during transit in {shipment.code}",
+    )
