@@ -13,6 +13,9 @@ class SpecimenFilter(django_filters.FilterSet):
     site = django_filters.CharFilter(field_name="collection_site__code")
     current_site = django_filters.CharFilter(field_name="current_site__code")
     order = django_filters.CharFilter(field_name="order__code")
+    box = django_filters.CharFilter(
+        field_name="placement__box__code", help_text="Box code (BOX-…): the tubes in that box."
+    )
     participant = django_filters.CharFilter(
         method="filter_participant", help_text="Biobank ID (B…) or participant ID (P…)."
     )

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens.choices import Centrifuge, Ceremony
+from specimens.choices import Centrifuge, Ceremony, SpecimenStatus
 from specimens.models import (
     PARTICIPANT_ID,
     CollectionOrder,
@@ -15,6 +15,8 @@ from specimens.models import (
     SpecimenType,
 )
 from specimens.services import WeightNotStable
+
+IN_STORAGE = frozenset({SpecimenStatus.STORED, SpecimenStatus.CHECKED_OUT})
 
 
 def sees_participant_id(context: dict, site_id: int) -> bool:
@@ -127,7 +129,12 @@ class SpecimenSerializer(serializers.ModelSerializer):
         return (specimen.participant.ceremony or None) if specimen.disposal_due else None
 
     def get_storage(self, specimen) -> dict | None:
-        return None
+        """The slot of a tube in storage (reserved while it is checked out), from the freezers
+        app's placement; tubes that left storage have none."""
+        if specimen.status not in IN_STORAGE:
+            return None
+        placement = getattr(specimen, "placement", None)
+        return placement.as_storage() if placement is not None else None
 
 
 class OrderSerializer(serializers.ModelSerializer):

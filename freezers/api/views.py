@@ -1,0 +1,192 @@
+"""API views of freezer storage: thin wrappers that validate, call one service, render."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from freezers import services
+from freezers.api import serializers as s
+from freezers.lookups import UnknownFreezer, box_for, specimen_for
+from freezers.models import Box, BoxType, Freezer, Placement, Rack
+from lims.api.base import LimsAPIView, ScopedViewSet
+from lims.errors import InvalidInput
+
+# Check-outs older than this are listed for follow-up unless the request says otherwise.
+CHECKOUT_FOLLOW_UP_HOURS = 24
+
+
+def _storage(placement: Placement, code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.StorageSerializer(placement).data, status=code)
+
+
+class BoxTypeViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """The box types: grid, slot naming and fill order."""
+
+    queryset = BoxType.objects.all()
+    serializer_class = s.BoxTypeSerializer
+
+
+class FreezerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Freezers of the user's sites; occupancy, status, temperature readings and excursions."""
+
+    queryset = Freezer.objects.all()
+    serializer_class = s.FreezerSerializer
+    lookup_field = "code"
+    filterset_fields = ["status", "temperature_class"]
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("site")
+
+    @extend_schema(request=s.FreezerCreateSerializer, responses={201: s.FreezerSerializer})
+    def create(self, request):
+        data = self.validated(s.FreezerCreateSerializer)
+        data.pop("reason", None)
+        freezer = services.freezer_create(actor=request.user, reason=self.change_reason, **data)
+        return Response(self.get_serializer(freezer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.FreezerStatusSerializer, responses=s.FreezerSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, code=None):
+        data = self.validated(s.FreezerStatusSerializer)
+        freezer = services.freezer_set_status(
+            actor=request.user,
+            freezer=self.get_object(),
+            status=data["status"],
+            reason=self.change_reason,
+        )
+        return Response(self.get_serializer(freezer).data)
+
+
+class RackViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Racks, shelves and canisters; ``?freezer=`` narrows to one freezer."""
+
+    queryset = Rack.objects.all()
+    serializer_class = s.RackSerializer
+    filterset_fields = {"freezer__code": ["exact"]}
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("freezer")
+
+    @extend_schema(request=s.RackCreateSerializer, responses={201: s.RackSerializer})
+    def create(self, request):
+        data = self.validated(s.RackCreateSerializer)
+        rack = services.rack_create(actor=request.user, **data)
+        return Response(self.get_serializer(rack).data, status=status.HTTP_201_CREATED)
+
+
+class BoxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Boxes by code (BOX-…)."""
+
+    queryset = Box.objects.all()
+    serializer_class = s.BoxSerializer
+    lookup_field = "code"
+    filterset_fields = {"rack__freezer__code": ["exact"], "box_type__code": ["exact"]}
+
+    def refine_queryset(self, queryset):
+        return queryset.with_path()
+
+    @extend_schema(request=s.BoxCreateSerializer, responses={201: s.BoxSerializer})
+    def create(self, request):
+        data = self.validated(s.BoxCreateSerializer)
+        rack = data["freezer"].racks.filter(name=data["rack"]).first()
+        if rack is None:
+            raise UnknownFreezer(
+                f"Freezer {data['freezer'].code} has no rack {data['rack']!r}.",
+                errors={"rack": ["Unknown rack."]},
+            )
+        box = services.box_create(
+            actor=request.user, rack=rack, box_type=data["type"], position=data.get("position")
+        )
+        return Response(self.get_serializer(box).data, status=status.HTTP_201_CREATED)
+
+
+class PlaceView(LimsAPIView):
+    """Put a received tube into a slot (a checked-out one is returned there)."""
+
+    @extend_schema(request=s.SlotSerializer, responses={201: s.StorageSerializer})
+    def post(self, request):
+        data = self.validated(s.SlotSerializer)
+        placement = services.place_specimen(
+            actor=request.user,
+            specimen=specimen_for(request.user, data["id"]),
+            box=box_for(request.user, data["box"]),
+            position=data["position"],
+        )
+        return _storage(placement, status.HTTP_201_CREATED)
+
+
+class MoveView(LimsAPIView):
+    """Move a stored tube to another slot."""
+
+    @extend_schema(request=s.SlotSerializer, responses=s.StorageSerializer)
+    def post(self, request):
+        data = self.validated(s.SlotSerializer)
+        placement = services.move_specimen(
+            actor=request.user,
+            specimen=specimen_for(request.user, data["id"]),
+            box=box_for(request.user, data["box"]),
+            position=data["position"],
+        )
+        return _storage(placement)
+
+
+class RetrieveView(LimsAPIView):
+    """Check a tube out; its slot stays reserved."""
+
+    @extend_schema(request=s.RetrieveSerializer, responses=s.StorageSerializer)
+    def post(self, request):
+        data = self.validated(s.RetrieveSerializer)
+        placement = services.retrieve_specimen(
+            actor=request.user,
+            specimen=specimen_for(request.user, data["id"]),
+            reason=self.change_reason,
+        )
+        return _storage(placement)
+
+
+class ReturnView(LimsAPIView):
+    """Put a checked-out tube back into its reserved slot, or the one given."""
+
+    @extend_schema(request=s.ReturnSerializer, responses=s.StorageSerializer)
+    def post(self, request):
+        data = self.validated(s.ReturnSerializer)
+        box = box_for(request.user, data["box"]) if "box" in data else None
+        placement = services.return_specimen(
+            actor=request.user,
+            specimen=specimen_for(request.user, data["id"]),
+            box=box,
+            position=data.get("position"),
+        )
+        return _storage(placement)
+
+
+class CheckedOutViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Tubes checked out longer than ``older_than_hours`` (default 24): their slots are still
+    reserved, so each needs following up."""
+
+    queryset = Placement.objects.filter(checked_out_at__isnull=False)
+    serializer_class = s.StorageSerializer
+
+    def refine_queryset(self, queryset):
+        hours = self._older_than_hours()
+        cutoff = timezone.now() - timedelta(hours=hours)
+        return queryset.with_box().filter(checked_out_at__lte=cutoff).order_by("checked_out_at")
+
+    def _older_than_hours(self) -> int:
+        field = serializers.IntegerField(min_value=0, max_value=24 * 365)
+        text = self.request.query_params.get("older_than_hours", CHECKOUT_FOLLOW_UP_HOURS)
+        try:
+            return field.run_validation(text)
+        except serializers.ValidationError as error:
+            raise InvalidInput(
+                f"older_than_hours: {error.detail[0]}",
+                errors={"older_than_hours": error.detail},
+            ) from None
+
+    @extend_schema(parameters=[OpenApiParameter("older_than_hours", int)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,63 @@
+"""Finding what a request names: specimens by scanned ID, boxes and freezers by code, in scope."""
+
+from barcode_printing.ids import parse_id
+from freezers.models import Box, Freezer
+from lims.errors import NotFound
+from specimens.models import Specimen
+
+
+class UnknownSpecimen(NotFound):
+    code = "unknown_specimen"
+    title = "No such specimen"
+
+
+class UnknownBox(NotFound):
+    code = "unknown_box"
+    title = "No such box"
+
+
+class UnknownFreezer(NotFound):
+    code = "unknown_freezer"
+    title = "No such freezer"
+
+
+def specimen_for(user, text: str, *, field: str = "id") -> Specimen:
+    """The specimen of a scanned or typed ID among those ``user`` may see."""
+    barcode = parse_id(text)
+    specimen = Specimen.objects.for_user(user).filter(barcode=barcode).first()
+    if specimen is None:
+        raise UnknownSpecimen(
+            f"No specimen {barcode} among those you can see.", errors={field: ["Unknown."]}
+        )
+    return specimen
+
+
+def specimens_for(user, texts: list[str], *, field: str = "ids") -> list[Specimen]:
+    """The specimens of many IDs, in the order given; every ID must be known and distinct."""
+    wanted = [parse_id(text) for text in texts]
+    found = {s.barcode: s for s in Specimen.objects.for_user(user).filter(barcode__in=wanted)}
+    missing = [barcode for barcode in wanted if barcode not in found]
+    if missing:
+        raise UnknownSpecimen(
+            f"No specimen {', '.join(missing[:10])} among those you can see.",
+            errors={field: [f"Unknown: {', '.join(missing[:10])}."]},
+        )
+    return [found[barcode] for barcode in dict.fromkeys(wanted)]
+
+
+def box_for(user, code: str, *, field: str = "box") -> Box:
+    box = Box.objects.for_user(user).with_path().filter(code=code.strip().upper()).first()
+    if box is None:
+        raise UnknownBox(f"No box {code!r} among those you can see.", errors={field: ["Unknown."]})
+    return box
+
+
+def freezer_for(user, code: str, *, field: str = "freezer") -> Freezer:
+    freezer = (
+        Freezer.objects.for_user(user).select_related("site").filter(code=code.strip().upper())
+    ).first()
+    if freezer is None:
+        raise UnknownFreezer(
+            f"No freezer {code!r} among those you can see.", errors={field: ["Unknown."]}
+        )
+    return freezer
