@@ -23,8 +23,10 @@ NOT_YET_AT_BIOBANK = [
 
 def shipment_list(queryset):
     on_manifest = ~Q(items__receipt_status=ReceiptStatus.REMOVED)
-    return queryset.select_related("origin", "destination").annotate(
-        item_count=Count("items", filter=on_manifest)
+    return (
+        queryset.select_related("origin", "destination")
+        .annotate(item_count=Count("items", filter=on_manifest))
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -161,7 +161,7 @@ class ReceiveSerializer(StrictSerializer):
 
 
 class CancelSerializer(StrictSerializer):
-    reason = ReasonField()
+    reason = ReasonField(required=False)
 
 
 class LoggerSerializer(StrictSerializer):
