@@ -32,3 +32,8 @@ class PositionNaming(models.TextChoices):
 class FillOrder(models.TextChoices):
     ROW_WISE = "row", "Row by row (A1, A2, …)"
     COLUMN_WISE = "column", "Column by column (A1, B1, …)"
+
+
+class Strategy(models.TextChoices):
+    FILL_FIRST = "fill_first", "Fill the least-empty box first"
+    SPLIT_PARTICIPANT = "split_participant", "Spread a participant's tubes over two freezers"

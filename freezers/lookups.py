@@ -1,14 +1,21 @@
 """Finding what a request names: specimens by scanned ID, boxes and freezers by code, in scope."""
 
+from collections import Counter
+
 from barcode_printing.ids import parse_id
 from freezers.models import Box, Freezer
-from lims.errors import NotFound
+from lims.errors import InvalidInput, NotFound
 from specimens.models import Specimen
 
 
 class UnknownSpecimen(NotFound):
     code = "unknown_specimen"
     title = "No such specimen"
+
+
+class DuplicateIds(InvalidInput):
+    code = "duplicate_ids"
+    title = "An ID is given more than once"
 
 
 class UnknownBox(NotFound):
@@ -33,8 +40,14 @@ def specimen_for(user, text: str, *, field: str = "id") -> Specimen:
 
 
 def specimens_for(user, texts: list[str], *, field: str = "ids") -> list[Specimen]:
-    """The specimens of many IDs, in the order given; every ID must be known and distinct."""
+    """The specimens of many IDs, in the order given; every ID must be known and given once."""
     wanted = [parse_id(text) for text in texts]
+    twice = sorted(barcode for barcode, n in Counter(wanted).items() if n > 1)
+    if twice:
+        raise DuplicateIds(
+            f"{', '.join(twice[:10])} given more than once.",
+            errors={field: [f"Twice: {', '.join(twice[:10])}."]},
+        )
     found = {s.barcode: s for s in Specimen.objects.for_user(user).filter(barcode__in=wanted)}
     missing = [barcode for barcode in wanted if barcode not in found]
     if missing:
@@ -42,7 +55,7 @@ def specimens_for(user, texts: list[str], *, field: str = "ids") -> list[Specime
             f"No specimen {', '.join(missing[:10])} among those you can see.",
             errors={field: [f"Unknown: {', '.join(missing[:10])}."]},
         )
-    return [found[barcode] for barcode in dict.fromkeys(wanted)]
+    return [found[barcode] for barcode in wanted]
 
 
 def box_for(user, code: str, *, field: str = "box") -> Box:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from freezers.choices import FreezerKind, FreezerStatus, RackKind
+from freezers.choices import FreezerKind, FreezerStatus, RackKind, Strategy
 from freezers.models import CODE_FORMAT, Box, BoxType, Freezer, Placement, Rack
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
@@ -134,3 +134,40 @@ class ReturnSerializer(StrictSerializer):
     id = serializers.CharField(max_length=64)
     box = serializers.CharField(max_length=32, required=False)
     position = serializers.CharField(max_length=8, required=False)
+
+
+class AllocateSerializer(StrictSerializer):
+    ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), allow_empty=False, max_length=MAX_BATCH
+    )
+    strategy = serializers.ChoiceField(choices=Strategy.choices, default=Strategy.FILL_FIRST)
+    freezer = serializers.CharField(max_length=32, required=False)
+    temperature_class = serializers.ChoiceField(choices=TemperatureClass.choices, required=False)
+
+    def validate(self, attrs):
+        if "freezer" in attrs and "temperature_class" in attrs:
+            raise serializers.ValidationError("Give a freezer or a temperature_class, not both.")
+        return attrs
+
+
+class FreeQuerySerializer(StrictSerializer):
+    count = serializers.IntegerField(min_value=1, max_value=10_000)
+    temperature_class = serializers.ChoiceField(choices=TemperatureClass.choices, required=False)
+    freezer = serializers.CharField(max_length=32, required=False)
+    site = serializers.CharField(max_length=32, required=False)
+
+    def validate(self, attrs):
+        if ("freezer" in attrs) == ("temperature_class" in attrs):
+            raise serializers.ValidationError("Give a freezer or a temperature_class.")
+        return attrs
+
+
+class SlotAnswerSerializer(serializers.Serializer):
+    box = serializers.CharField()
+    position = serializers.CharField()
+    path = serializers.CharField()
+
+
+class FreeAnswerSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    slots = SlotAnswerSerializer(many=True)

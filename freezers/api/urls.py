@@ -17,5 +17,7 @@ urlpatterns = [
     path("storage/move", views.MoveView.as_view(), name="storage-move"),
     path("storage/retrieve", views.RetrieveView.as_view(), name="storage-retrieve"),
     path("storage/return", views.ReturnView.as_view(), name="storage-return"),
+    path("storage/allocate", views.AllocateView.as_view(), name="storage-allocate"),
+    path("storage/free", views.FreeView.as_view(), name="storage-free"),
     *router.urls,
 ]

@@ -8,12 +8,19 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from freezers import services
+from freezers import allocation, services
 from freezers.api import serializers as s
-from freezers.lookups import UnknownFreezer, box_for, specimen_for
+from freezers.lookups import (
+    UnknownFreezer,
+    box_for,
+    freezer_for,
+    specimen_for,
+    specimens_for,
+)
 from freezers.models import Box, BoxType, Freezer, Placement, Rack
 from lims.api.base import LimsAPIView, ScopedViewSet
 from lims.errors import InvalidInput
+from lims.models import Site
 
 # Check-outs older than this are listed for follow-up unless the request says otherwise.
 CHECKOUT_FOLLOW_UP_HOURS = 24
@@ -190,3 +197,56 @@ class CheckedOutViewSet(mixins.ListModelMixin, ScopedViewSet):
     @extend_schema(parameters=[OpenApiParameter("older_than_hours", int)])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+
+class AllocateView(LimsAPIView):
+    """Store a batch where a strategy says (fill_first, split_participant), all or none."""
+
+    @extend_schema(request=s.AllocateSerializer, responses={201: s.StorageSerializer(many=True)})
+    def post(self, request):
+        data = self.validated(s.AllocateSerializer)
+        freezer = freezer_for(request.user, data["freezer"]) if "freezer" in data else None
+        placements = allocation.allocate_specimens(
+            actor=request.user,
+            specimens=specimens_for(request.user, data["ids"]),
+            strategy=data["strategy"],
+            freezer=freezer,
+            temperature_class=data.get("temperature_class"),
+        )
+        answer = s.StorageSerializer(placements, many=True).data
+        return Response(answer, status=status.HTTP_201_CREATED)
+
+
+class FreeView(LimsAPIView):
+    """Where ``count`` tubes would go (fill_first), without placing them."""
+
+    @extend_schema(
+        parameters=[s.FreeQuerySerializer],
+        responses=s.FreeAnswerSerializer,
+    )
+    def get(self, request):
+        query = s.FreeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        if "freezer" in data:
+            freezer = freezer_for(request.user, data["freezer"])
+            where = allocation.Where(freezer.site, freezer=freezer)
+        else:
+            site = self._site(data.get("site"))
+            where = allocation.Where(site, temperature_class=data["temperature_class"])
+        slots = allocation.free_slots(where, data["count"])
+        return Response({"count": len(slots), "slots": slots})
+
+    def _site(self, code: str | None) -> Site:
+        sites = Site.objects.for_user(self.request.user)
+        if code is not None:
+            sites = sites.filter(code=code.strip().upper())
+        else:
+            sites = sites.filter(pk__in=self.scope.biobank_site_ids)
+        found = list(sites[:2])
+        if len(found) != 1:
+            raise InvalidInput(
+                "Say which biobank: send site=<code>." if code is None else f"No site {code!r}.",
+                errors={"site": ["Required." if code is None else "Unknown site."]},
+            )
+        return found[0]
