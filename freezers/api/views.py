@@ -1,15 +1,20 @@
 """API views of freezer storage: thin wrappers that validate, call one service, render."""
 
+import zoneinfo
 from datetime import timedelta
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from freezers import allocation, services
+from freezers import allocation, selectors, services
 from freezers.api import serializers as s
+from freezers.api.renderers import PDFRenderer
+from freezers.boxmap_pdf import box_map_pdf
 from freezers.lookups import (
     UnknownFreezer,
     box_for,
@@ -67,6 +72,11 @@ class FreezerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         )
         return Response(self.get_serializer(freezer).data)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True)
+    def occupancy(self, request, code=None):
+        return Response(selectors.occupancy(self.get_object()))
+
 
 class RackViewSet(mixins.ListModelMixin, ScopedViewSet):
     """Racks, shelves and canisters; ``?freezer=`` narrows to one freezer."""
@@ -109,6 +119,25 @@ class BoxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
             actor=request.user, rack=rack, box_type=data["type"], position=data.get("position")
         )
         return Response(self.get_serializer(box).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "pdf"])],
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="Grid"),
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Map"),
+        },
+    )
+    @action(detail=True, renderer_classes=[JSONRenderer, PDFRenderer])
+    def map(self, request, code=None):
+        box = self.get_object()
+        layout = selectors.box_map(box)
+        if request.accepted_renderer.format != "pdf":
+            return Response(layout)
+        zone = zoneinfo.ZoneInfo(box.rack.freezer.site.time_zone)
+        printed = timezone.localtime(timezone.now(), zone)
+        answer = Response(box_map_pdf(layout, printed_at=f"{printed:%Y-%m-%d %H:%M %Z}"))
+        answer["Content-Disposition"] = f'inline; filename="box-map-{box.code}.pdf"'
+        return answer
 
 
 class PlaceView(LimsAPIView):
