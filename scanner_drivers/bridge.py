@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -26,6 +27,8 @@ from scanner_drivers.scanners import Rejected, Scan, ScannerDriver, validate
 from scanner_drivers.spool import Pending, Spool
 
 ACTIONS = ("weigh", "collect")
+DEFAULT_IN_FLIGHT = 4
+MAX_IN_FLIGHT = 32
 # The server stores weights to the milligram; finer digits (kg readings) are only noise.
 MILLIGRAM = Decimal("0.001")
 
@@ -35,7 +38,8 @@ class StationConfig:
     """What one station reads and what it asks the server to record.
 
     `stable_within` bounds the wait for a balance to settle after a scan; `max_backoff` the
-    pause between attempts to reach the server or re-open a device.
+    pause between attempts to reach the server or re-open a device; `in_flight` how many
+    requests may be on their way to the server at once (see `Bridge` for the order it keeps).
     """
 
     station: str
@@ -49,6 +53,7 @@ class StationConfig:
     read_timeout: float = 0.2
     stable_within: float = 10.0
     max_backoff: float = 2.0
+    in_flight: int = DEFAULT_IN_FLIGHT
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
@@ -57,6 +62,8 @@ class StationConfig:
             raise ValueError("collect needs the order (ORD-…) the tubes belong to")
         if self.action == "weigh" and not self.scale:
             raise ValueError("weigh needs the scale's port")
+        if not isinstance(self.in_flight, int) or not 1 <= self.in_flight <= MAX_IN_FLIGHT:
+            raise ValueError(f"in_flight must be a whole number from 1 to {MAX_IN_FLIGHT}")
         if self.scale_protocol not in SCALE_DRIVERS:
             raise ValueError(f"scale protocol must be one of {sorted(SCALE_DRIVERS)}")
         if not self.station or not self.station.isascii() or not self.station.isprintable():
@@ -69,6 +76,12 @@ class Bridge:
     Reading never waits for the server: a scan is in the spool file before it is sent, so a
     server down, a dropped connection or a restart of the bridge loses nothing, and the same
     Idempotency-Key on every attempt makes the server apply it once.
+
+    Order: up to `in_flight` of the oldest waiting requests are under way at once, but one that
+    names the same tube, order or shipment as an earlier waiting request is sent only once
+    that one is answered. So the server applies the requests about any one tube, order or
+    shipment in scan order, and applies two scans out of scan order only when they are fewer
+    than `in_flight` scans apart; with `in_flight` 1 everything is applied in scan order.
     """
 
     def __init__(
@@ -84,8 +97,13 @@ class Bridge:
         self.show = show
         self.unauthorized = False
         self._stopping = threading.Event()
-        self._queued = threading.Event()
+        # Set when the sender has something new to do: a scan spooled or an answer in.
+        self._wake = threading.Event()
         self._scale: ScaleDriver | None = None
+        # The sender's own state, touched by its thread only.
+        self._in_flight: dict[int, tuple[Pending, Future[Answer], float]] = {}
+        self._delay = 0.0
+        self._paused_at = float("-inf")
 
     def run(self) -> bool:
         """Bridge until `stop()`; False when the server refused the token."""
@@ -107,6 +125,7 @@ class Bridge:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._wake.set()
 
     # --- reading --------------------------------------------------------------------------
 
@@ -146,7 +165,7 @@ class Bridge:
         request = self._request(specimen_id)
         if request is not None:
             self.spool.append(*request, label=specimen_id)
-            self._queued.set()
+            self._wake.set()
 
     def _request(self, specimen_id: str) -> tuple[str, dict] | None:
         if self.config.action == "collect":
@@ -191,32 +210,78 @@ class Bridge:
     # --- sending --------------------------------------------------------------------------
 
     def _send_loop(self) -> None:
-        delay = 0.0
-        while not self._stopping.is_set():
-            pending = self.spool.first()
-            if pending is None:
-                self._queued.wait(0.2)
-                self._queued.clear()
-                continue
-            answer = self.client.post(pending.path, pending.body, key=pending.key)
-            if answer.outcome is Outcome.RETRY:
-                if not delay:
-                    self.show(
-                        f"server unavailable ({answer.detail}); {len(self.spool)} request(s) "
-                        "spooled, retrying"
-                    )
-                delay = self._backoff(delay)
-                self._stopping.wait(delay)
-                continue
-            if delay:
-                self.show("server reachable again; replaying the spool in order")
-                delay = 0.0
-            if answer.outcome is Outcome.UNAUTHORIZED:
-                self._refuse_token(answer)
-                return
-            self.spool.done(pending)
-            self.show(_describe(pending, answer))
+        with ThreadPoolExecutor(self.config.in_flight, thread_name_prefix="bridge-post") as pool:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                self._settle_answered()
+                pause = self._paused_at + self._delay - monotonic()
+                if pause <= 0:
+                    self._send_next(pool)
+                    pause = 0.2
+                self._wake.wait(pause)
+        # Answers to what was under way when stopping still count: an accepted request leaves
+        # the spool instead of being replayed at the next start.
+        self._settle_answered()
         self.client.close()
+
+    def _send_next(self, pool: ThreadPoolExecutor) -> None:
+        for pending in self._sendable():
+            future = pool.submit(self.client.post, pending.path, pending.body, key=pending.key)
+            future.add_done_callback(lambda _: self._wake.set())
+            self._in_flight[pending.seq] = (pending, future, monotonic())
+
+    def _sendable(self) -> list[Pending]:
+        """Of the `in_flight` oldest scans waiting, those that may go now (see `Bridge`)."""
+        window = self.spool.head(self.config.in_flight)
+        if not window:
+            return []
+        # A window of sequence numbers, not of requests waiting: a scan goes only once every
+        # scan `in_flight` or more before it was answered, however many went in between.
+        end = window[0].seq + self.config.in_flight
+        named: set[str] = set()
+        ready = []
+        for pending in window:
+            if pending.seq >= end:
+                break
+            names = _names(pending)
+            if pending.seq not in self._in_flight and not names & named:
+                ready.append(pending)
+            named |= names
+        return ready
+
+    def _settle_answered(self) -> None:
+        for seq in sorted(self._in_flight):
+            pending, future, sent_at = self._in_flight[seq]
+            if future.done():
+                del self._in_flight[seq]
+                self._settle(pending, future.result(), sent_at)
+
+    def _settle(self, pending: Pending, answer: Answer, sent_at: float) -> None:
+        # Answers to requests sent before the current pause began belong to the round that
+        # caused it: they neither lengthen the pause nor end it.
+        current = sent_at >= self._paused_at
+        if answer.outcome is Outcome.RETRY:
+            if current:
+                self._pause(answer)
+            return
+        if self._delay and current:
+            self.show("server reachable again; replaying the spool in order")
+            self._delay = 0.0
+        if answer.outcome is Outcome.UNAUTHORIZED:
+            if not self.unauthorized:
+                self._refuse_token(answer)
+            return
+        self.spool.done(pending)
+        self.show(_describe(pending, answer))
+
+    def _pause(self, answer: Answer) -> None:
+        if not self._delay:
+            self.show(
+                f"server unavailable ({answer.detail}); {len(self.spool)} request(s) "
+                "spooled, retrying"
+            )
+        self._delay = self._backoff(self._delay)
+        self._paused_at = monotonic()
 
     def _refuse_token(self, answer: Answer) -> None:
         self.unauthorized = True
@@ -229,6 +294,13 @@ class Bridge:
 
     def _backoff(self, delay: float) -> float:
         return min(max(delay * 2, 0.1), self.config.max_backoff)
+
+
+def _names(pending: Pending) -> frozenset[str]:
+    """What a request changes: the tube scanned and the specimen, order or shipment its path
+    names. Requests that share a name must reach the server in scan order."""
+    collection, code = pending.path.split("/", 2)[:2]
+    return frozenset((f"{collection}/{code}", f"specimens/{pending.label}"))
 
 
 def _describe(pending: Pending, answer: Answer) -> str:

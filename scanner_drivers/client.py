@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -30,7 +31,11 @@ class Answer:
 
 
 class ApiClient:
-    """POSTs JSON with a token and an Idempotency-Key over one kept-alive connection."""
+    """POSTs JSON with a token and an Idempotency-Key over kept-alive connections.
+
+    Threads may share one client: each POST takes an idle connection (or opens one) and gives
+    it back once answered, so the connections in use are as many as the POSTs under way.
+    """
 
     def __init__(self, server: str, token: str, *, timeout: float = 5.0) -> None:
         url = urlsplit(server)
@@ -42,7 +47,8 @@ class ApiClient:
         self._base = url.path.rstrip("/") + "/"
         self._token = token
         self._timeout = timeout
-        self._connection: http.client.HTTPConnection | None = None
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
 
     def post(self, path: str, body: dict, *, key: str) -> Answer:
         headers = {
@@ -51,27 +57,33 @@ class ApiClient:
             "Accept": "application/json",
             "Idempotency-Key": key,
         }
+        connection = self._checkout()
         try:
-            connection = self._connect()
             connection.request("POST", self._base + path, json.dumps(body).encode(), headers)
             response = connection.getresponse()
             status, payload = response.status, response.read()
         except (OSError, http.client.HTTPException) as error:
             # The request may or may not have reached the server: only a replay with the same
-            # key can tell, so the connection is dropped and the request kept.
+            # key can tell, so the request is kept. A server that dropped this connection has
+            # likely dropped the idle ones too, so they go with it.
+            connection.close()
             self.close()
             return Answer(Outcome.RETRY, None, "unreachable", str(error) or type(error).__name__)
+        with self._lock:
+            self._idle.append(connection)
         return _answer(status, payload)
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
 
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._connection is None:
-            self._connection = self._factory(self._netloc, timeout=self._timeout)
-        return self._connection
+    def _checkout(self) -> http.client.HTTPConnection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._factory(self._netloc, timeout=self._timeout)
 
 
 def _answer(status: int, payload: bytes) -> Answer:

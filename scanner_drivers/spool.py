@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """One request to send: `key` is its Idempotency-Key, `label` what the terminal shows."""
+    """One request to send: `key` is its Idempotency-Key, `label` the scanned ID."""
 
     seq: int
     key: str
@@ -67,13 +67,14 @@ class Spool:
             )
         return pending
 
-    def first(self) -> Pending | None:
+    def head(self, count: int) -> list[Pending]:
+        """The `count` oldest requests waiting, oldest first."""
         with self._lock:
-            row = self._db.execute("SELECT * FROM outbox ORDER BY seq LIMIT 1").fetchone()
-        if row is None:
-            return None
-        seq, key, path, body, label = row
-        return Pending(seq, key, path, json.loads(body), label)
+            query = self._db.execute("SELECT * FROM outbox ORDER BY seq LIMIT ?", [count])
+            rows = query.fetchall()
+        return [
+            Pending(seq, key, path, json.loads(body), label) for seq, key, path, body, label in rows
+        ]
 
     def done(self, pending: Pending) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -100,6 +101,21 @@ def weighed() -> list[str]:
     return list(events.values_list("specimen__barcode", flat=True))
 
 
+def assert_in_scan_order(events: list[str], scans: list[str], window: int) -> None:
+    """The order the bridge keeps: each tube's events are its scans in the order they were
+    made, and an event comes before that of an earlier scan only when the two scans are fewer
+    than `window` (the requests in flight) apart."""
+    assert Counter(events) == Counter(scans), "a scan was lost or recorded twice"
+    scan_indexes: dict[str, deque[int]] = defaultdict(deque)
+    for index, tube in enumerate(scans):
+        scan_indexes[tube].append(index)
+    latest = -1
+    for tube in events:
+        index = scan_indexes[tube].popleft()
+        assert latest - index < window, f"scan {index + 1} recorded after scan {latest + 1}"
+        latest = max(latest, index)
+
+
 def weigh_config(scanner: ScannerSimulator, scale: ScaleSimulator, **options) -> StationConfig:
     return StationConfig(
         station="bench-1",
@@ -112,15 +128,23 @@ def weigh_config(scanner: ScannerSimulator, scale: ScaleSimulator, **options) ->
     )
 
 
-def test_500_scans_through_an_outage_and_dropped_answers_are_each_recorded_once(
+def test_500_scans_through_an_outage_and_dropped_answers_are_each_recorded_once_in_order(
     server, token, tubes, tmp_path
 ):
-    ids = tubes(500)
+    ids = tubes(400)
+    # After every fourth tube the one before it is scanned again: its second weighing must
+    # wait for its first while other tubes' requests are in flight.
+    scans = []
+    for number, tube in enumerate(ids, 1):
+        scans.append(tube)
+        if number % 4 == 0:
+            scans.append(ids[number - 2])
     proxy = DroppingProxy(server.port, every=23)
-    scanner = ScannerSimulator(ids, rate=400, delay=0.2)
+    scanner = ScannerSimulator(scans, rate=400, delay=0.2)
     scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
+    config = weigh_config(scanner, scale, in_flight=4)
     try:
-        with bridging(weigh_config(scanner, scale), tmp_path / "spool", proxy.url, token):
+        with bridging(config, tmp_path / "spool", proxy.url, token):
             scanner.start()
             scale.start()
             wait_until(lambda: len(weighed()) >= 150, timeout=60)
@@ -133,9 +157,20 @@ def test_500_scans_through_an_outage_and_dropped_answers_are_each_recorded_once(
         scale.stop()
         proxy.close()
         server.start()
-    assert weighed() == ids
+    assert len(scans) == 500
+    assert_in_scan_order(weighed(), scans, window=config.in_flight)
     assert proxy.dropped > 0
-    assert Specimen.objects.filter(barcode__in=ids, weight_g=Decimal("10.150")).count() == 500
+    assert Specimen.objects.filter(barcode__in=ids, weight_g=Decimal("10.150")).count() == 400
+    # Each scan's request was applied once (one stored answer per key), and the server took
+    # each tube's requests in scan order: a key's row is written when its request is applied.
+    applied = [
+        int(key.rsplit("-", 1)[1])
+        for key in IdempotencyKey.objects.order_by("pk").values_list("key", flat=True)
+    ]
+    assert sorted(applied) == list(range(1, 501))
+    for tube in ids:
+        seqs = [seq for seq in applied if scans[seq - 1] == tube]
+        assert seqs == sorted(seqs)
 
 
 def test_bad_scans_are_shown_and_only_good_ones_recorded(server, token, tubes, tmp_path):
@@ -202,20 +237,25 @@ def test_a_wrong_token_stops_the_bridge_and_keeps_the_scan(server, tubes, tmp_pa
     assert weighed() == []
 
 
-def test_the_spool_survives_a_restart_and_keys_are_never_reused(server, token, tubes, tmp_path):
+def test_the_spool_survives_a_restart_replays_in_order_and_never_reuses_keys(
+    server, token, tubes, tmp_path
+):
     first, second = tubes(2)
     nobody = f"http://127.0.0.1:{free_port()}/api/v1/"
     spool_path = tmp_path / "spool"
     scanner = ScannerSimulator([first], rate=50, delay=START)
     scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
-    with bridging(weigh_config(scanner, scale), spool_path, nobody, token) as (bridge, lines):
+    # One request at a time: then every scan is applied in scan order, across the restart too.
+    config = weigh_config(scanner, scale, in_flight=1)
+    with bridging(config, spool_path, nobody, token) as (bridge, lines):
         scanner.start()
         scale.start()
         wait_until(lambda: any("server unavailable" in line for line in lines))
         assert len(bridge.spool) == 1
     scanner.stop()
     scanner = ScannerSimulator([second], rate=50, delay=0.5)
-    with bridging(weigh_config(scanner, scale), spool_path, server.url, token) as (_, lines):
+    config = weigh_config(scanner, scale, in_flight=1)
+    with bridging(config, spool_path, server.url, token) as (_, lines):
         scanner.start()
         wait_until(lambda: len(weighed()) == 2)
     scanner.stop()

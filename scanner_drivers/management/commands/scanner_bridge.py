@@ -2,7 +2,13 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scanner_drivers.bridge import ACTIONS, Bridge, StationConfig
+from scanner_drivers.bridge import (
+    ACTIONS,
+    DEFAULT_IN_FLIGHT,
+    MAX_IN_FLIGHT,
+    Bridge,
+    StationConfig,
+)
 from scanner_drivers.client import ApiClient
 from scanner_drivers.scales import SCALE_DRIVERS
 from scanner_drivers.spool import Spool
@@ -25,6 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--scale-protocol", choices=sorted(SCALE_DRIVERS), default="mtsics")
         parser.add_argument("--scale-id", default="", help="device ID recorded with weights")
         parser.add_argument("--spool", help="spool file (default: bridge-STATION.sqlite3)")
+        parser.add_argument(
+            "--in-flight",
+            type=int,
+            default=DEFAULT_IN_FLIGHT,
+            help=f"requests under way at once, 1 to {MAX_IN_FLIGHT}; those about the same tube, "
+            f"order or shipment always go one after another, in scan order "
+            f"(default {DEFAULT_IN_FLIGHT})",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -36,6 +50,7 @@ class Command(BaseCommand):
                 scale=options["scale"],
                 scale_protocol=options["scale_protocol"],
                 scale_id=options["scale_id"],
+                in_flight=options["in_flight"],
             )
             client = ApiClient(options["server"], options["token"])
         except ValueError as error:
