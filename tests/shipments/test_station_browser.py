@@ -1,0 +1,64 @@
+"""A keyboard-wedge scanner in a real browser: keystrokes and Enter into the receiving station.
+
+Chromium comes from the system (`.ci/run` installs it); on a machine without it the test is
+skipped unless LIMS_REQUIRE_BROWSER is set, as CI sets it, so CI can never skip it silently.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from shipments import services as shipping
+from specimens.models import CustodyEvent, Specimen
+from tests.helpers import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        CHROMIUM is None and not os.environ.get("LIMS_REQUIRE_BROWSER"),
+        reason="no chromium on this machine (CI installs it and requires this test)",
+    ),
+]
+
+
+def test_scans_typed_by_a_wedge_scanner_are_received(
+    tube_catalog, live_server, tech, in_transit, finalized
+):
+    from playwright.sync_api import sync_playwright
+
+    expected, stray = finalized("1ED10", "2ED10")
+    shipment = in_transit([expected])
+    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    station = f"{live_server.url}/stations/shipments/{shipment.code}/receive"
+
+    # No ORM inside: Playwright's sync API runs an event loop in this thread.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(
+            f"{live_server.url}/accounts/login/?next=/stations/shipments/{shipment.code}/receive"
+        )
+        page.fill("input[name=username]", tech.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.press("input[name=password]", "Enter")
+        page.wait_for_url(station)
+        answers = []
+        for barcode in (expected.barcode, stray.barcode):
+            # A wedge scanner types into whatever has focus and ends with Enter.
+            page.keyboard.type(barcode)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            answers.append(page.inner_text(".answer"))
+        counts = page.inner_text("#counts")
+        browser.close()
+
+    assert answers == [
+        f"{expected.barcode} received.",
+        f"{stray.barcode} is NOT on this manifest: recorded, set it aside.",
+    ]
+    assert "received 1" in counts and "unexpected 1" in counts
+    assert Specimen.objects.get(pk=expected.pk).status == "received"
+    assert CustodyEvent.objects.filter(specimen=expected, kind="received", actor=tech).count() == 1

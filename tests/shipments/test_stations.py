@@ -1,0 +1,77 @@
+"""The packing and receiving station pages: a scan and Enter records the tube and says so."""
+
+import pytest
+
+from shipments import services as shipping
+from shipments.models import ShipmentItem
+from specimens.models import Specimen
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser_for(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+def _answers(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_scan_at_the_packing_station_packs_the_tube(
+    browser_for, phleb_north, shipment, finalized
+):
+    tube = finalized("1ED10")[0]
+    page = browser_for(phleb_north)
+    url = f"/stations/shipments/{shipment.code}/pack"
+    assert page.get(url).status_code == 200
+    answer = page.post(url, {"scan": tube.barcode.lower()}, follow=True)
+    assert _answers(answer) == [f"{tube.barcode} packed (1ED10)."]
+    assert b"1 tube packed" in answer.content
+    assert Specimen.objects.get(pk=tube.pk).status == "packed"
+
+
+def test_a_refused_scan_says_why_and_changes_nothing(browser_for, phleb_north, shipment, finalized):
+    tube = finalized("1ED10", finalize=False)[0]
+    page = browser_for(phleb_north)
+    answer = page.post(
+        f"/stations/shipments/{shipment.code}/pack", {"scan": tube.barcode}, follow=True
+    )
+    assert len(_answers(answer)) == 1 and "finalize the order before packing" in _answers(answer)[0]
+    assert b'class="answer error"' in answer.content
+    assert not ShipmentItem.objects.exists()
+    empty = page.post(f"/stations/shipments/{shipment.code}/pack", {"scan": ""}, follow=True)
+    assert _answers(empty) == ["Scan a tube: the field was empty or too long."]
+
+
+def test_the_receiving_station_answers_each_outcome(browser_for, tech, in_transit, finalized):
+    expected, stray = finalized("1ED10", "2ED10")
+    shipment = in_transit([expected])
+    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    page = browser_for(tech)
+    url = f"/stations/shipments/{shipment.code}/receive"
+    assert _answers(page.post(url, {"scan": expected.barcode}, follow=True)) == [
+        f"{expected.barcode} received."
+    ]
+    again = page.post(url, {"scan": expected.barcode}, follow=True)
+    assert "already received" in _answers(again)[0]
+    unexpected = page.post(url, {"scan": stray.barcode}, follow=True)
+    assert _answers(unexpected) == [
+        f"{stray.barcode} is NOT on this manifest: recorded, set it aside."
+    ]
+    assert b'class="answer warning"' in unexpected.content
+    assert b"received 1" in unexpected.content and b"unexpected 1" in unexpected.content
+
+
+def test_stations_list_open_shipments_in_scope(browser_for, phleb_north, phleb_south, shipment):
+    assert shipment.code.encode() in browser_for(phleb_north).get("/stations/").content
+
+
+def test_stations_are_for_signed_in_users_in_scope(client, browser_for, phleb_south, shipment):
+    url = f"/stations/shipments/{shipment.code}/pack"
+    assert client.get(url).status_code == 302
+    assert browser_for(phleb_south).get(url).status_code == 404
