@@ -308,7 +308,7 @@ def _insert(actor, where: Where, batch: list[Specimen], strategy: str) -> list[P
         ]
         try:
             with transaction.atomic():
-                return Placement.objects.create_with_history(
+                return Placement.objects.bulk_create_with_history(
                     placements, actor=actor, reason=f"allocated ({strategy})"
                 )
         except IntegrityError:

@@ -217,15 +217,6 @@ class PlacementQuerySet(AuditedQuerySet):
     def with_box(self):
         return self.select_related("specimen", "box__box_type", "box__rack__freezer__site")
 
-    def create_with_history(self, placements: list, *, actor, reason: str) -> list:
-        """Insert ``placements`` with one history row each (the inserting counterpart of
-        ``bulk_update_with_history``), for batch allocation."""
-        created = models.QuerySet.bulk_create(self, placements)
-        self.model.history.bulk_history_create(
-            created, default_user=actor, default_change_reason=reason
-        )
-        return created
-
 
 class Placement(models.Model):
     """Where one specimen is kept: one slot of one box, for as long as it is in storage.

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from freezers import allocation, selectors, services
+from freezers import allocation, rackscan, selectors, services
 from freezers.api import serializers as s
 from freezers.api.renderers import PDFRenderer
 from freezers.boxmap_pdf import box_map_pdf
@@ -24,6 +24,7 @@ from freezers.lookups import (
 )
 from freezers.models import Box, BoxType, Freezer, Placement, Rack
 from lims.api.base import LimsAPIView, ScopedViewSet
+from lims.api.parsers import CSVTextParser
 from lims.errors import InvalidInput
 from lims.models import Site
 
@@ -138,6 +139,26 @@ class BoxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         answer = Response(box_map_pdf(layout, printed_at=f"{printed:%Y-%m-%d %H:%M %Z}"))
         answer["Content-Disposition"] = f'inline; filename="box-map-{box.code}.pdf"'
         return answer
+
+    @extend_schema(
+        request={"text/csv": OpenApiTypes.STR},
+        parameters=[OpenApiParameter("mode", str, enum=["verify", "apply"], default="verify")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["post"], url_path="rack-scan", parser_classes=[CSVTextParser])
+    def rack_scan(self, request, code=None):
+        """Compare a rack-scanner CSV with the box (verify), or make the box match it (apply)."""
+        mode = request.query_params.get("mode", "verify")
+        if mode not in ("verify", "apply"):
+            raise InvalidInput(
+                f"mode={mode!r}: use verify or apply.", errors={"mode": ["verify or apply."]}
+            )
+        box = self.get_object()
+        if not isinstance(request.data, str):
+            raise rackscan.BadHeader("Send the scanner's CSV file as the body (text/csv).")
+        if mode == "apply":
+            return Response(rackscan.apply(actor=request.user, box=box, text=request.data))
+        return Response(rackscan.verify(user=request.user, box=box, text=request.data))
 
 
 class PlaceView(LimsAPIView):
