@@ -13,6 +13,11 @@ class SpecimenFilter(django_filters.FilterSet):
     site = django_filters.CharFilter(field_name="collection_site__code")
     current_site = django_filters.CharFilter(field_name="current_site__code")
     order = django_filters.CharFilter(field_name="order__code")
+    shipment = django_filters.CharFilter(
+        field_name="shipment_items__shipment__code",
+        distinct=True,
+        help_text="Shipment code (SH-…): the tubes on its manifest, or once on it.",
+    )
     box = django_filters.CharFilter(
         field_name="placement__box__code", help_text="Box code (BOX-…): the tubes in that box."
     )

@@ -258,3 +258,13 @@ def test_shipment_list_filters_and_scope(api, phleb_north, phleb_south, tech, so
 def test_bad_shipments_are_not_created(api, phleb_north, south, biobank, body, status, code):
     assert_problem(api(phleb_north).post("/api/v1/shipments/", body), status, code)
     assert Shipment.objects.count() == 0
+
+
+def test_specimens_filter_by_shipment(api, phleb_north, shipment, finalized, pack):
+    tubes = finalized("1ED10", "2ED10")
+    pack(shipment, tubes)
+    shipping.shipment_remove_item(actor=phleb_north, shipment=shipment, barcode=tubes[0].barcode)
+    pack(shipment, tubes[:1])
+    finalized("1UR10")
+    listed = api(phleb_north).get(f"/api/v1/specimens/?shipment={shipment.code}").json()
+    assert sorted(row["id"] for row in listed["results"]) == sorted(t.barcode for t in tubes)
