@@ -1,20 +1,33 @@
-"""The bridge's sending side: scans forwarded per second to a local server, and spool drain time."""
+"""The bridge against gunicorn: scans forwarded per second, spool drain, server cost per scan."""
 
 import os
 import tempfile
+import threading
 import time
+import uuid
+from decimal import Decimal
 from pathlib import Path
 
+from django.db import connection
+from django.test import Client
 from knox.models import AuthToken
 
 from barcode_printing.ids import format_id
 from bench.custody import _fill_custody, _network
-from scanner_drivers.client import ApiClient, Outcome
+from scanner_drivers.bridge import DEFAULT_IN_FLIGHT, Bridge, StationConfig
+from scanner_drivers.client import ApiClient
+from scanner_drivers.simulators import ScaleSimulator, ScannerSimulator
 from scanner_drivers.spool import Spool
-from tests.scanner_drivers.live import LiveServer
+from tests.scanner_drivers.live import GunicornServer
 
-SCANS = 300
 SPOOL_TARGET = 10_000
+SERIAL_SCANS = 1_000
+LIVE_SCANS = 2_000
+SERVER_SAMPLE = 200
+# gunicorn's advice for sync workers: two per core and one more, so a core never idles while
+# a worker waits for the database.
+WORKERS = 2 * (os.cpu_count() or 1) + 1
+WEIGHT = {"grams": "10.150", "device": "bench-scale", "stable": True}
 
 
 def main() -> None:
@@ -22,36 +35,120 @@ def main() -> None:
     # The 100k collected benchmark tubes (BN…) that the custody benchmark writes.
     _fill_custody(site, phleb)
     _, token = AuthToken.objects.create(phleb)
-    server = LiveServer(os.environ["DATABASE_URL"])
+    _server_cost(token)
+    server = GunicornServer(os.environ["DATABASE_URL"], workers=WORKERS)
     server.start()
     try:
-        rate = _drain(server.url, token)
+        _drain(server.url, token, scans=SERIAL_SCANS, in_flight=1)
+        _drain(server.url, token, scans=SPOOL_TARGET, in_flight=DEFAULT_IN_FLIGHT)
+        _live(server.url, token)
     finally:
         server.stop()
+
+
+def _server_cost(token: str) -> None:
+    """What one weigh request costs the server itself, without HTTP: the ceiling per core."""
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+
+    def weigh(number: int):
+        return client.post(
+            f"/api/v1/specimens/{format_id('BN', number)}/weigh/",
+            WEIGHT,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+        )
+
+    queries: list[str] = []
+
+    def counted(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        assert weigh(50_000).status_code == 200
+    started = time.perf_counter()
+    for number in range(50_001, 50_001 + SERVER_SAMPLE):
+        assert weigh(number).status_code == 200
+    each = (time.perf_counter() - started) / SERVER_SAMPLE
     print(
-        f"bridge -> runserver, weigh requests from a spool: {rate:.0f} scans/s (target >= 200); "
-        f"a {SPOOL_TARGET:,}-scan spool drains in {SPOOL_TARGET / rate:.0f} s "
-        f"(target < 60 s; extrapolated from {SCANS} scans)"
+        f"server, in process: {each * 1000:.1f} ms and {len(queries)} queries per keyed weigh "
+        f"request, so at most {1 / each:.0f} requests/s per core ({os.cpu_count()} cores here)"
     )
 
 
-def _drain(server: str, token: str) -> float:
+class _Tally:
+    """The bridge's terminal: counts accepted answers and says when `expected` are in."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.accepted = 0
+        self.other: list[str] = []
+        self.done = threading.Event()
+
+    def show(self, line: str) -> None:
+        if line.endswith(": accepted"):
+            self.accepted += 1
+            if self.accepted == self.expected:
+                self.done.set()
+        else:
+            self.other.append(line)
+
+
+def _bridged(config: StationConfig, spool: Spool, server: str, token: str, tally: _Tally):
+    bridge = Bridge(config, spool, ApiClient(server, token), show=tally.show)
+    thread = threading.Thread(target=bridge.run)
+    thread.start()
+    return bridge, thread
+
+
+def _drain(server: str, token: str, *, scans: int, in_flight: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         spool = Spool(Path(folder) / "spool.sqlite3", station="bench")
-        for number in range(1, SCANS + 1):
+        for number in range(1, scans + 1):
             barcode = format_id("BN", number)
-            spool.append(
-                f"specimens/{barcode}/weigh/",
-                {"grams": "10.150", "device": "bench-scale", "stable": True},
-                barcode,
-            )
-        client = ApiClient(server, token)
+            spool.append(f"specimens/{barcode}/weigh/", WEIGHT, barcode)
+        # Nothing to read: the sending side alone, on a spool that the server's outage left.
+        config = StationConfig(
+            station="bench", action="weigh", device="loop://", scale="loop://", in_flight=in_flight
+        )
+        tally = _Tally(scans)
         started = time.perf_counter()
-        while (pending := spool.first()) is not None:
-            answer = client.post(pending.path, pending.body, key=pending.key)
-            assert answer.outcome == Outcome.ACCEPTED, answer
-            spool.done(pending)
+        bridge, thread = _bridged(config, spool, server, token, tally)
+        assert tally.done.wait(600), tally.other[-3:]
         elapsed = time.perf_counter() - started
-        client.close()
+        bridge.stop()
+        thread.join()
         spool.close()
-    return SCANS / elapsed
+    print(
+        f"bridge -> gunicorn ({WORKERS} workers), {in_flight} in flight: {scans:,}-scan spool "
+        f"drained in {elapsed:.1f} s, {scans / elapsed:.0f} scans/s "
+        f"(targets: >= 200 scans/s; {SPOOL_TARGET:,} scans in < 60 s)"
+    )
+
+
+def _live(server: str, token: str) -> None:
+    """Scans as a station makes them: a pty scanner, a pty balance, the spool, the server."""
+    ids = [format_id("BN", number) for number in range(20_001, 20_001 + LIVE_SCANS)]
+    scanner = ScannerSimulator(ids, rate=1000, delay=0.3)
+    scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
+    config = StationConfig(
+        station="bench-live", action="weigh", device=scanner.path, scale=scale.path
+    )
+    tally = _Tally(LIVE_SCANS)
+    with tempfile.TemporaryDirectory() as folder:
+        spool = Spool(Path(folder) / "spool.sqlite3", station=config.station)
+        bridge, thread = _bridged(config, spool, server, token, tally)
+        scale.start()
+        scanner.start()
+        started = time.perf_counter()
+        assert tally.done.wait(600), tally.other[-3:]
+        elapsed = time.perf_counter() - started - scanner.delay
+        bridge.stop()
+        thread.join()
+        scanner.stop()
+        scale.stop()
+        spool.close()
+    print(
+        f"pty scanner and balance -> bridge -> gunicorn, {config.in_flight} in flight: "
+        f"{LIVE_SCANS:,} scans weighed and forwarded at {LIVE_SCANS / elapsed:.0f} scans/s"
+    )

@@ -1,9 +1,10 @@
-"""A live server for the bridge tests: `runserver` in a subprocess, a proxy that drops answers."""
+"""Live servers for bridge tests and bench (runserver, gunicorn); a proxy that drops answers."""
 
 from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import select
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNSERVER = (sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks")
+GUNICORN = (sys.executable, "-m", "gunicorn", "lims.wsgi:application")
 
 
 def free_port() -> int:
@@ -56,11 +58,14 @@ class LiveServer:
         self._env = {**os.environ, "DATABASE_URL": database, "DJANGO_DEBUG": "1"}
         self._process: subprocess.Popen | None = None
 
+    def command(self) -> list[str]:
+        return [*RUNSERVER, f"127.0.0.1:{self.port}"]
+
     def start(self) -> None:
         if self._process is not None:
             return
         self._process = subprocess.Popen(
-            [*RUNSERVER, f"127.0.0.1:{self.port}"],
+            self.command(),
             cwd=ROOT,
             env=self._env,
             stdout=subprocess.DEVNULL,
@@ -74,6 +79,24 @@ class LiveServer:
             self._process.wait(10)
             self._process = None
             wait_for_port(self.port, up=False)
+
+
+class GunicornServer(LiveServer):
+    """The server as deployed: gunicorn's worker processes and production settings, serving
+    plain HTTP on the loopback as it would behind the TLS proxy."""
+
+    def __init__(self, database: str, *, workers: int) -> None:
+        super().__init__(database)
+        self.workers = workers
+        self._env |= {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+        }
+
+    def command(self) -> list[str]:
+        return [*GUNICORN, f"--bind=127.0.0.1:{self.port}", f"--workers={self.workers}"]
 
 
 class DroppingProxy:
