@@ -44,6 +44,13 @@ from specimens.models import CustodyEvent, Specimen
 from specimens.services import lock_specimen, lock_specimens
 
 DAMAGE_HOLD = "damaged in transit"
+# What a receiving station tells the person scanning, per outcome of shipment_receive().
+RECEIPT_ANSWERS = {
+    "expected": "{id} received.",
+    "straggler": "{id} received as a straggler; its missing record is resolved.",
+    "damaged": "{id} received damaged: on hold, set it aside for review.",
+    "unexpected": "{id} is not on the manifest of {shipment}: recorded, set it aside.",
+}
 MAX_DRY_ICE_KG = Decimal(200)
 _POSITION = re.compile(r"^(?:[A-Z]{1,2}\d{1,3}|\d{1,4})$")
 

@@ -22,12 +22,6 @@ _RECEIPT_LEVEL = {
     "damaged": messages.WARNING,
     "unexpected": messages.WARNING,
 }
-_RECEIPT_SENTENCE = {
-    "expected": "{id} received.",
-    "straggler": "{id} received as a straggler.",
-    "damaged": "{id} received DAMAGED: on hold, set it aside for review.",
-    "unexpected": "{id} is NOT on this manifest: recorded, set it aside.",
-}
 
 
 class PackScanForm(forms.Form):
@@ -119,7 +113,8 @@ def receive_station(request, code: str):
                 reference=data["reference"],
             )
             barcode = data["scan"].strip().upper()
-            return _RECEIPT_LEVEL[outcome], _RECEIPT_SENTENCE[outcome].format(id=barcode)
+            answer = services.RECEIPT_ANSWERS[outcome].format(id=barcode, shipment=shipment.code)
+            return _RECEIPT_LEVEL[outcome], answer
 
         _scan(request, ReceiveScanForm, receive)
         return redirect("station-receive", code=shipment.code)

@@ -19,14 +19,6 @@ from shipments.filtersets import ShipmentFilter
 from shipments.models import Shipment
 from specimens.models import Specimen
 
-_OUTCOME_SENTENCE = {
-    "expected": "{id} received: on the manifest.",
-    "damaged": "{id} received damaged: put on hold for review.",
-    "straggler": "{id} received as a straggler: its missing record is resolved.",
-    "unexpected": "{id} is not on the manifest of {shipment}: recorded as unexpected; "
-    "set it aside.",
-}
-
 
 class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Shipments: create and pack by scan at the site, dispatch, then arrive, receive, close."""
@@ -133,7 +125,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             "shipment": shipment.code,
             "outcome": outcome,
             "receipt_status": getattr(record, "receipt_status", "unexpected"),
-            "detail": _OUTCOME_SENTENCE[outcome].format(id=barcode, shipment=shipment.code),
+            "detail": services.RECEIPT_ANSWERS[outcome].format(id=barcode, shipment=shipment.code),
             "counts": selectors.receipt_counts(shipment),
         }
         if outcome == "unexpected":

@@ -57,7 +57,7 @@ def test_scans_typed_by_a_wedge_scanner_are_received(
 
     assert answers == [
         f"{expected.barcode} received.",
-        f"{stray.barcode} is NOT on this manifest: recorded, set it aside.",
+        f"{stray.barcode} is not on the manifest of {shipment.code}: recorded, set it aside.",
     ]
     assert "received 1" in counts and "unexpected 1" in counts
     assert Specimen.objects.get(pk=expected.pk).status == "received"

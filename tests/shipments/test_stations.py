@@ -61,7 +61,7 @@ def test_the_receiving_station_answers_each_outcome(browser_for, tech, in_transi
     assert "already received" in _answers(again)[0]
     unexpected = page.post(url, {"scan": stray.barcode}, follow=True)
     assert _answers(unexpected) == [
-        f"{stray.barcode} is NOT on this manifest: recorded, set it aside."
+        f"{stray.barcode} is not on the manifest of {shipment.code}: recorded, set it aside."
     ]
     assert b'class="answer warning"' in unexpected.content
     assert b"received 1" in unexpected.content and b"unexpected 1" in unexpected.content
