@@ -100,6 +100,7 @@ class Bridge:
         # Set when the sender has something new to do: a scan spooled or an answer in.
         self._wake = threading.Event()
         self._scale: ScaleDriver | None = None
+        self._scale_missing = False
         # The sender's own state, touched by its thread only.
         self._in_flight: dict[int, tuple[Pending, Future[Answer], float]] = {}
         self._delay = 0.0
@@ -180,14 +181,15 @@ class Bridge:
         return f"specimens/{specimen_id}/weigh/", body
 
     def _stable_grams(self, specimen_id: str) -> Decimal | None:
-        """Ask the balance until it settles; None (and a message) when it will not give a weight."""
+        """Ask the balance until it settles; None (and a message) when it will not give a weight.
+
+        A balance that went away is opened again while the scan waits, so a cable pushed back
+        in time still weighs the tube; a reading is only ever taken from the balance as it is.
+        """
         deadline = monotonic() + self.config.stable_within
         while not self._stopping.is_set() and monotonic() < deadline:
             try:
-                self._scale = self._scale or SCALE_DRIVERS[self.config.scale_protocol](
-                    self._open(self.config.scale or "")
-                )
-                return grams(self._scale.read_weight())
+                return grams(self._balance().read_weight())
             except WeightRejected as error:
                 if error.code != "scale_unstable":
                     self.show(f"{specimen_id}: {error} ({error.code}); not sent")
@@ -196,13 +198,24 @@ class Bridge:
                 pass
             except PortUnavailable as error:
                 self._scale = _closed(self._scale)
-                self.show(f"scale: {error}")
+                if not self._scale_missing:
+                    self._scale_missing = True
+                    self.show(f"scale: {error}; opening it again while {specimen_id} waits")
             self._stopping.wait(min(0.1, self.config.read_timeout))
+        problem = "the scale did not come back" if self._scale_missing else "no stable weight"
         self.show(
-            f"{specimen_id}: no stable weight within {self.config.stable_within:g} s; "
-            "not sent, scan again"
+            f"{specimen_id}: {problem} within {self.config.stable_within:g} s; not sent, scan again"
         )
         return None
+
+    def _balance(self) -> ScaleDriver:
+        if self._scale is None:
+            port = self._open(self.config.scale or "")
+            self._scale = SCALE_DRIVERS[self.config.scale_protocol](port)
+            if self._scale_missing:
+                self._scale_missing = False
+                self.show(f"scale {self.config.scale} is back")
+        return self._scale
 
     def _open(self, url: str) -> SerialBase:
         return open_port(PortSettings(url, timeout=self.config.read_timeout))

@@ -92,13 +92,21 @@ class ScannerSimulator(PseudoTerminalDevice):
         self.terminator = terminator
         self.delay = delay
         self.finished = threading.Event()
+        self._sending = threading.Lock()
+
+    def scan(self, frame: str | bytes) -> None:
+        """Send one more frame now, as when the trigger is pulled by hand."""
+        data = frame.encode() if isinstance(frame, str) else frame
+        # Whole frames: one sent by hand never lands inside one from the list.
+        with self._sending:
+            self._write(data + self.terminator)
 
     def _run(self) -> None:
         pause = self.delay
         for frame in self.frames:
             if self._stopping.wait(pause):
                 return
-            self._write(frame + self.terminator)
+            self.scan(frame)
             pause = self.interval
         self.finished.set()
 

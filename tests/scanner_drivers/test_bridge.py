@@ -295,6 +295,80 @@ def test_an_unplugged_scanner_is_reported_and_reopened(server, token, tubes, tmp
     scale.stop()
 
 
+def scale_behind(port: Path, load_g: str) -> ScaleSimulator:
+    """A balance plugged in at `port`, the stable name udev gives it, whatever its tty."""
+    scale = ScaleSimulator("mtsics", load_g=Decimal(load_g))
+    port.unlink(missing_ok=True)
+    port.symlink_to(scale.path)
+    return scale.start()
+
+
+def unplugged_scale_config(scanner: ScannerSimulator, port: Path, **options) -> StationConfig:
+    return StationConfig(
+        station="bench-1",
+        action="weigh",
+        device=scanner.path,
+        scale=str(port),
+        max_backoff=0.3,
+        **options,
+    )
+
+
+def test_a_scale_unplugged_mid_run_is_reported_and_weighs_the_waiting_tube_once_back(
+    server, token, tubes, tmp_path
+):
+    first, second = tubes(2)
+    port = tmp_path / "scale"
+    scale = scale_behind(port, "10.15")
+    scanner = ScannerSimulator([first], rate=50, delay=START)
+    config = unplugged_scale_config(scanner, port, stable_within=60)
+    with bridging(config, tmp_path / "spool", server.url, token) as (_, lines):
+        scanner.start()
+        wait_until(lambda: weighed() == [first])
+        scale.stop()
+        scanner.scan(second)
+        wait_until(lambda: any(line.startswith("scale: serial port") for line in lines))
+        assert weighed() == [first]
+        # Plugged in again with another load: only the balance as it is now may weigh.
+        scale = scale_behind(port, "12.5")
+        wait_until(lambda: weighed() == [first, second])
+    scanner.stop()
+    scale.stop()
+    shown = "\n".join(lines)
+    assert shown.count("scale: serial port") == 1, "reported once, not at every attempt"
+    assert f"scale {port} is back" in shown
+    weights = Specimen.objects.filter(barcode__in=[first, second])
+    assert dict(weights.values_list("barcode", "weight_g")) == {
+        first: Decimal("10.150"),
+        second: Decimal("12.500"),
+    }
+
+
+def test_a_scale_that_stays_unplugged_sends_nothing_until_the_tube_is_scanned_again(
+    server, token, tubes, tmp_path
+):
+    first, second = tubes(2)
+    port = tmp_path / "scale"
+    scale = scale_behind(port, "10.15")
+    scanner = ScannerSimulator([first], rate=50, delay=START)
+    config = unplugged_scale_config(scanner, port, stable_within=0.5)
+    with bridging(config, tmp_path / "spool", server.url, token) as (bridge, lines):
+        scanner.start()
+        wait_until(lambda: weighed() == [first])
+        scale.stop()
+        scanner.scan(second)
+        gave_up = f"{second}: the scale did not come back within 0.5 s; not sent, scan again"
+        wait_until(lambda: gave_up in lines)
+        assert len(bridge.spool) == 0
+        assert weighed() == [first]
+        scale = scale_behind(port, "12.5")
+        scanner.scan(second)
+        wait_until(lambda: weighed() == [first, second])
+    scanner.stop()
+    scale.stop()
+    assert Specimen.objects.get(barcode=second).weight_g == Decimal("12.500")
+
+
 def test_collect_posts_each_scanned_tube_of_the_order(server, token, phleb_north, north, tmp_path):
     person = services.participant_register(
         actor=phleb_north, participant_id="P000000002", site=north
