@@ -131,6 +131,10 @@ def excursions(freezer: Freezer, *, since: datetime, until: datetime) -> list[di
         current["last_out_at"] = reading.at
     if current is not None:
         found.append(current)
+    # Decimals as strings, as every other temperature the API answers.
+    for excursion in found:
+        excursion["band_c"] = [str(limit) for limit in excursion["band_c"]]
+        excursion["min_c"], excursion["max_c"] = str(excursion["min_c"]), str(excursion["max_c"])
     return found
 
 

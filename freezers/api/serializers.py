@@ -9,6 +9,7 @@ from freezers.models import CODE_FORMAT, Box, BoxType, Freezer, Placement, Rack
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from specimens.choices import TemperatureClass
+from specimens.models import Specimen
 
 MAX_BATCH = 500
 
@@ -171,3 +172,57 @@ class SlotAnswerSerializer(serializers.Serializer):
 class FreeAnswerSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     slots = SlotAnswerSerializer(many=True)
+
+
+class ReadingSerializer(StrictSerializer):
+    at = serializers.DateTimeField()
+    temperature_c = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal("-273.15"), max_value=100
+    )
+
+
+class ReadingsSerializer(StrictSerializer):
+    """One reading (``at``, ``temperature_c``) or a logger's many (``readings``)."""
+
+    at = serializers.DateTimeField(required=False)
+    temperature_c = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("-273.15"),
+        max_value=100,
+        required=False,
+    )
+    readings = ReadingSerializer(many=True, required=False, allow_empty=False, max_length=10_000)
+    source = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        single = attrs.keys() & {"at", "temperature_c"}
+        if ("readings" in attrs and single) or ("readings" not in attrs and len(single) != 2):
+            raise serializers.ValidationError(
+                "Send at and temperature_c for one reading, or readings for many."
+            )
+        return attrs
+
+    def pairs(self) -> list[tuple]:
+        data = self.validated_data
+        rows = data.get("readings") or [data]
+        return [(row["at"], row["temperature_c"]) for row in rows]
+
+
+class WindowSerializer(StrictSerializer):
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+
+    def validate(self, attrs):
+        if "since" in attrs and "until" in attrs and attrs["since"] >= attrs["until"]:
+            raise serializers.ValidationError({"until": ["Must be after since."]})
+        return attrs
+
+
+class ExposedSpecimenSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="barcode")
+    type = serializers.CharField(source="type.code")
+
+    class Meta:
+        model = Specimen
+        fields = ["id", "type", "status"]

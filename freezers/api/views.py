@@ -28,6 +28,8 @@ from lims.api.parsers import CSVTextParser
 from lims.errors import InvalidInput
 from lims.models import Site
 
+# Excursions are looked for this far back unless the request says otherwise.
+EXCURSION_DAYS = 30
 # Check-outs older than this are listed for follow-up unless the request says otherwise.
 CHECKOUT_FOLLOW_UP_HOURS = 24
 
@@ -77,6 +79,54 @@ class FreezerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     @action(detail=True)
     def occupancy(self, request, code=None):
         return Response(selectors.occupancy(self.get_object()))
+
+    @extend_schema(request=s.ReadingsSerializer, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def readings(self, request, code=None):
+        """Record temperatures (one, or a logger's many); readings on record are not doubled."""
+        given = s.ReadingsSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        recorded = services.record_readings(
+            actor=request.user,
+            freezer=self.get_object(),
+            readings=given.pairs(),
+            source=given.validated_data["source"],
+        )
+        return Response(recorded, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[s.WindowSerializer], responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True)
+    def excursions(self, request, code=None):
+        """Runs of readings outside the band (default: the last 30 days)."""
+        since, until = self._window(required=False)
+        freezer = self.get_object()
+        found = selectors.excursions(freezer, since=since, until=until)
+        return Response(
+            {"freezer": freezer.code, "since": since, "until": until, "excursions": found}
+        )
+
+    @extend_schema(
+        parameters=[s.WindowSerializer], responses=s.ExposedSpecimenSerializer(many=True)
+    )
+    @action(detail=True)
+    def specimens(self, request, code=None):
+        """Tubes that were in the freezer at any moment of [since, until), for QC after an
+        excursion."""
+        since, until = self._window(required=True)
+        exposed = selectors.specimens_in_freezer_during(self.get_object(), since=since, until=until)
+        page = self.paginate_queryset(exposed.select_related("type").order_by("barcode"))
+        return self.get_paginated_response(s.ExposedSpecimenSerializer(page, many=True).data)
+
+    def _window(self, *, required: bool):
+        query = s.WindowSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        window = query.validated_data
+        if required and len(window) < 2:
+            raise InvalidInput(
+                "Give since and until.", errors={"since": ["Required."], "until": ["Required."]}
+            )
+        until = window.get("until") or timezone.now()
+        return window.get("since") or until - timedelta(days=EXCURSION_DAYS), until
 
 
 class RackViewSet(mixins.ListModelMixin, ScopedViewSet):
