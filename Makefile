@@ -20,6 +20,7 @@ migrate: $(INSTALLED)
 
 demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py seed_storage
 
 run: demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
