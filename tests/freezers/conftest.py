@@ -119,3 +119,9 @@ def aliquots(tech, received):
 @pytest.fixture
 def aliquot(aliquots):
     return aliquots(1)[0]
+
+
+@pytest.fixture
+def make_user_tech(biobank):
+    """A second biobank technician, for races."""
+    return make_user("tech-2", (biobank, Role.BIOBANK_TECHNICIAN))
