@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,7 +27,9 @@ from scanner_drivers.scales import (
 from scanner_drivers.scanners import Rejected, Scan, ScannerDriver, validate
 from scanner_drivers.spool import Pending, Spool
 
-ACTIONS = ("weigh", "collect")
+ACTIONS = ("weigh", "collect", "pack", "receive")
+# A shipment code as the server issues it: a typo must stop the bridge, not fail every scan.
+SHIPMENT_CODE = re.compile(r"SH-[0-9]+")
 DEFAULT_IN_FLIGHT = 4
 MAX_IN_FLIGHT = 32
 # The server stores weights to the milligram; finer digits (kg readings) are only noise.
@@ -46,6 +49,7 @@ class StationConfig:
     action: str
     device: str
     order: str | None = None
+    shipment: str | None = None
     scale: str | None = None
     scale_protocol: str = "mtsics"
     scale_id: str = ""
@@ -62,6 +66,9 @@ class StationConfig:
             raise ValueError("collect needs the order (ORD-…) the tubes belong to")
         if self.action == "weigh" and not self.scale:
             raise ValueError("weigh needs the scale's port")
+        shipping = self.action in ("pack", "receive")
+        if shipping and not SHIPMENT_CODE.fullmatch(self.shipment or ""):
+            raise ValueError(f"{self.action} needs the shipment: SH- and digits, e.g. SH-0000012")
         if not isinstance(self.in_flight, int) or not 1 <= self.in_flight <= MAX_IN_FLIGHT:
             raise ValueError(f"in_flight must be a whole number from 1 to {MAX_IN_FLIGHT}")
         if self.scale_protocol not in SCALE_DRIVERS:
@@ -169,10 +176,17 @@ class Bridge:
             self._wake.set()
 
     def _request(self, specimen_id: str) -> tuple[str, dict] | None:
-        if self.config.action == "collect":
+        action = self.config.action
+        if action == "weigh":
+            return self._weigh_request(specimen_id)
+        if action == "collect":
             collected_at = datetime.now(UTC).isoformat()
             body = {"collected_at": collected_at, "barcodes": [specimen_id]}
             return f"orders/{self.config.order}/collect/", body
+        endpoint = "items" if action == "pack" else "receive"
+        return f"shipments/{self.config.shipment}/{endpoint}/", {"id": specimen_id}
+
+    def _weigh_request(self, specimen_id: str) -> tuple[str, dict] | None:
         weight = self._stable_grams(specimen_id)
         if weight is None:
             return None
@@ -318,9 +332,22 @@ def _names(pending: Pending) -> frozenset[str]:
 
 def _describe(pending: Pending, answer: Answer) -> str:
     if answer.outcome is Outcome.ACCEPTED:
-        return f"{pending.label}: accepted"
+        return f"{pending.label}: {_accepted(pending.path, answer.body)}"
     kind = {404: "unknown", 409: "conflict"}.get(answer.status or 0, f"refused ({answer.status})")
     return f"{pending.label}: {kind} {answer.code}: {answer.detail}"
+
+
+def _accepted(path: str, body: dict) -> str:
+    """An accepted answer in the words a station needs: for a receipt, what the tube was."""
+    if path.endswith("/receive/"):
+        # `outcome` (expected, straggler, damaged, unexpected) says more than the item's
+        # `receipt_status`, which the contract fixes and a server may answer alone.
+        word = body.get("outcome") or body.get("receipt_status")
+        receipt = f"received ({word})" if word else "received"
+        return f"{receipt}: {body['detail']}" if body.get("detail") else receipt
+    if path.endswith("/items/"):
+        return f"packed in {path.split('/')[1]}"
+    return "accepted"
 
 
 def _closed(device: ScannerDriver | ScaleDriver | None) -> None:

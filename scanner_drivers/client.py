@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -22,12 +22,14 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What became of one POST; `detail` is the problem+json detail or why it failed."""
+    """What became of one POST: `detail` is the problem+json detail or why it failed, `body`
+    the JSON object the server answered (empty when it answered none)."""
 
     outcome: Outcome
     status: int | None
     code: str = ""
     detail: str = ""
+    body: dict = field(default_factory=dict)
 
 
 class ApiClient:
@@ -88,16 +90,16 @@ class ApiClient:
 
 def _answer(status: int, payload: bytes) -> Answer:
     try:
-        problem = json.loads(payload) if status >= 400 else {}
+        document = json.loads(payload)
     except ValueError:
-        problem = {}
-    if not isinstance(problem, dict):
-        problem = {}
-    code, detail = str(problem.get("code", "")), str(problem.get("detail", ""))
+        document = {}
+    if not isinstance(document, dict):
+        document = {}
     if status < 300:
-        return Answer(Outcome.ACCEPTED, status)
+        return Answer(Outcome.ACCEPTED, status, body=document)
+    code, detail = str(document.get("code", "")), str(document.get("detail", ""))
     if status >= 500 or status in _RETRY_STATUSES:
         return Answer(Outcome.RETRY, status, code or "server_error", detail or f"HTTP {status}")
     if status == 401:
-        return Answer(Outcome.UNAUTHORIZED, status, code, detail)
-    return Answer(Outcome.REFUSED, status, code, detail or f"HTTP {status}")
+        return Answer(Outcome.UNAUTHORIZED, status, code, detail, document)
+    return Answer(Outcome.REFUSED, status, code, detail or f"HTTP {status}", document)

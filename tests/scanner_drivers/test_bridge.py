@@ -7,10 +7,12 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from knox.models import AuthToken
 
 from barcode_printing.ids import format_id
@@ -391,3 +393,116 @@ def test_collect_posts_each_scanned_tube_of_the_order(server, token, phleb_north
     scanner.stop()
     events = CustodyEvent.objects.filter(kind="collected").order_by("pk")
     assert list(events.values_list("specimen__barcode", flat=True)) == ids
+
+
+def finalized_tubes(client, count: int, participant_id: str) -> list[str]:
+    """`count` serum tubes of a new participant's order at SITE-NORTH, collected, processed
+    and finalized through the API: ready to ship."""
+    registered = client.post(
+        "/api/v1/participants/", {"participant_id": participant_id, "site": "SITE-NORTH"}
+    )
+    assert registered.status_code == 201, registered.content
+    order = client.post(
+        "/api/v1/orders/",
+        {"participant": participant_id, "site": "SITE-NORTH", "tubes": ["1SST8"] * count}
+        | {"safety": NO_RISK},
+    ).json()
+    drawn = timezone.now() - timedelta(hours=2)
+    for step, body in (
+        ("collect", {"collected_at": drawn}),
+        ("process", {"processed_at": drawn + timedelta(hours=1)}),
+        ("finalize", {}),
+    ):
+        answer = client.post(f"/api/v1/orders/{order['code']}/{step}/", body)
+        assert answer.status_code == 200, answer.content
+    return [tube["id"] for tube in order["specimens"]]
+
+
+def new_shipment(client) -> str:
+    created = client.post(
+        "/api/v1/shipments/",
+        {"origin": "SITE-NORTH", "destination": "BIOBANK", "condition": "refrigerated"},
+    )
+    assert created.status_code == 201, created.content
+    return created.json()["code"]
+
+
+def dispatch(client, code: str) -> None:
+    sent = client.post(
+        f"/api/v1/shipments/{code}/dispatch/",
+        {"courier": "ups", "tracking_number": "1Z999AA10123456784"},
+    )
+    assert sent.status_code == 200, sent.content
+
+
+def custody_of(kind: str) -> list[str]:
+    events = CustodyEvent.objects.filter(kind=kind).order_by("pk")
+    return list(events.values_list("specimen__barcode", flat=True))
+
+
+def answered(lines: list[str], tube: str, count: int = 1) -> Callable[[], bool]:
+    return lambda: sum(line.startswith(f"{tube}: ") for line in lines) >= count
+
+
+def test_pack_puts_each_scanned_tube_in_the_shipment_and_shows_each_answer(
+    server, api, tube_catalog, phleb_north, biobank, tmp_path
+):
+    site = api(phleb_north)
+    first, second, late = finalized_tubes(site, 3, "P000000003")
+    code = new_shipment(site)
+    unknown = format_id("BX", 9_999_999)
+    scanner = ScannerSimulator([first, second, first, unknown], rate=50, delay=START)
+    config = StationConfig(station="pack-1", action="pack", device=scanner.path, shipment=code)
+    token = AuthToken.objects.create(phleb_north)[1]
+    with bridging(config, tmp_path / "spool", server.url, token) as (bridge, lines):
+        scanner.start()
+        wait_until(answered(lines, unknown))
+        dispatch(site, code)
+        scanner.scan(late)
+        wait_until(answered(lines, late))
+        assert len(bridge.spool) == 0
+    scanner.stop()
+    shown = "\n".join(lines)
+    assert f"{first}: packed in {code}" in shown
+    assert f"{second}: packed in {code}" in shown
+    assert f"{first}: conflict already_in_shipment: Tube {first} belongs to shipment" in shown
+    assert f"{unknown}: unknown not_found: " in shown
+    assert f"{late}: conflict shipment_dispatched: Shipment {code} was dispatched" in shown
+    items = site.get(f"/api/v1/shipments/{code}/").json()["items"]
+    assert sorted(item["id"] for item in items) == sorted([first, second])
+    assert custody_of("packed") == [first, second]
+
+
+def test_receive_scans_tubes_in_and_shows_each_receipt_status_or_conflict(
+    server, api, tube_catalog, phleb_north, tech, biobank, tmp_path
+):
+    site, bank = api(phleb_north), api(tech)
+    first, second, left_out, stranger = finalized_tubes(site, 4, "P000000004")
+    code = new_shipment(site)
+    for tube in (first, second, left_out):
+        assert site.post(f"/api/v1/shipments/{code}/items/", {"id": tube}).status_code == 201
+    dispatch(site, code)
+    arrived = bank.post(f"/api/v1/shipments/{code}/arrive/", {"condition_ok": True})
+    assert arrived.status_code == 200, arrived.content
+    scanner = ScannerSimulator([first, second, first, stranger], rate=50, delay=START)
+    config = StationConfig(
+        station="receive-1", action="receive", device=scanner.path, shipment=code
+    )
+    token = AuthToken.objects.create(tech)[1]
+    with bridging(config, tmp_path / "spool", server.url, token) as (bridge, lines):
+        scanner.start()
+        wait_until(answered(lines, stranger))
+        assert len(bridge.spool) == 0
+    scanner.stop()
+    shown = "\n".join(lines)
+    assert f"{first}: received (expected): {first} received." in shown
+    assert f"{second}: received (expected): {second} received." in shown
+    assert f"{first}: conflict already_received: Tube {first} was already received" in shown
+    assert (
+        f"{stranger}: received (unexpected): {stranger} is not on the manifest of {code}" in shown
+    )
+    reconciliation = bank.get(f"/api/v1/shipments/{code}/reconciliation/").json()
+    assert sorted(reconciliation["received"]) == sorted([first, second])
+    assert reconciliation["unexpected"] == [stranger]
+    assert custody_of("received") == [first, second]
+    assert Specimen.objects.get(barcode=stranger).current_site.code == "SITE-NORTH"

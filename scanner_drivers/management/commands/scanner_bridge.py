@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--station", required=True, help="station name, part of every key")
         parser.add_argument("--action", required=True, choices=ACTIONS)
         parser.add_argument("--order", help="ORD-… for collect")
+        parser.add_argument("--shipment", help="SH-… for pack and receive")
         parser.add_argument("--scale", help="balance port URL or path, for weigh")
         parser.add_argument("--scale-protocol", choices=sorted(SCALE_DRIVERS), default="mtsics")
         parser.add_argument("--scale-id", default="", help="device ID recorded with weights")
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                 action=options["action"],
                 device=options["device"],
                 order=options["order"],
+                shipment=options["shipment"],
                 scale=options["scale"],
                 scale_protocol=options["scale_protocol"],
                 scale_id=options["scale_id"],

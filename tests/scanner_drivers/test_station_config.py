@@ -1,0 +1,45 @@
+"""A station's settings are checked before the bridge reads a scan: bad ones stop it at once."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from scanner_drivers.bridge import StationConfig
+
+SHIPMENT_TYPOS = [None, "", "SH-", "sh-00012", "SH-12a", "SH-１２", "SH-12\n", "ORD-0000001"]
+
+
+@pytest.mark.parametrize("action", ["pack", "receive"])
+@pytest.mark.parametrize("shipment", SHIPMENT_TYPOS)
+def test_pack_and_receive_need_a_shipment_code(action, shipment):
+    with pytest.raises(ValueError, match="SH- and digits"):
+        StationConfig(station="s-1", action=action, device="loop://", shipment=shipment)
+
+
+@pytest.mark.parametrize("action", ["pack", "receive"])
+def test_a_shipment_code_is_all_pack_and_receive_need(action):
+    config = StationConfig(station="s-1", action=action, device="loop://", shipment="SH-00012")
+    assert config.shipment == "SH-00012"
+
+
+@pytest.mark.parametrize("in_flight", [0, -1, 33])
+def test_requests_in_flight_are_between_1_and_32(in_flight):
+    with pytest.raises(ValueError, match="in_flight"):
+        StationConfig(
+            station="s-1", action="collect", device="loop://", order="ORD-1", in_flight=in_flight
+        )
+
+
+def test_the_command_refuses_a_pack_without_a_shipment_before_reading_anything(tmp_path):
+    spool = tmp_path / "spool.sqlite3"
+    with pytest.raises(CommandError, match="pack needs the shipment: SH- and digits"):
+        call_command(
+            "scanner_bridge",
+            "--device=loop://",
+            "--server=http://127.0.0.1:9/api/v1/",
+            "--token=t",
+            "--station=pack-1",
+            "--action=pack",
+            "--shipment=SH-12a",
+            f"--spool={spool}",
+        )
+    assert not spool.exists()
