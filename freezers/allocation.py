@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from freezers.choices import FreezerStatus, Strategy
@@ -22,6 +22,7 @@ from freezers.services import (
     FreezerUnavailable,
     WrongTemperatureClass,
     fits,
+    shift,
     slot_details,
 )
 from lims.errors import Conflict, InvalidInput
@@ -63,12 +64,11 @@ class AllocationRaced(Conflict):
 
 @dataclass(frozen=True)
 class Room:
-    """Free room in one box, with the keys that order boxes for filling."""
+    """Free room in one box."""
 
     box_id: int
     freezer_id: int
     free: int
-    order: tuple
 
 
 @dataclass(frozen=True)
@@ -91,33 +91,16 @@ class Where:
 
 
 def rooms(where: Where) -> list[Room]:
-    """Boxes with a free slot, least-empty first, then in a stable walking order.
-
-    Two queries whatever the number of boxes: the boxes' sizes, and one count per box over the
-    slot index.
-    """
-    boxes = where.boxes()
-    used = dict(
-        Placement.objects.filter(box__in=boxes.values("pk"))
-        .values("box_id")
-        .annotate(n=Count("pk"))
-        .values_list("box_id", "n")
-        .order_by()
+    """Boxes with a free slot, least-empty first, then in a stable walking order: one query on
+    the boxes' counts of taken slots, whatever the number of tubes."""
+    rows = (
+        where.boxes()
+        .annotate(free=F("box_type__rows") * F("box_type__columns") - F("used"))
+        .filter(free__gt=0)
+        .order_by("free", "rack__freezer__code", "rack__position", "position")
+        .values_list("pk", "rack__freezer_id", "free")
     )
-    found = []
-    for pk, freezer_id, rows, columns, freezer_code, rack_position, position in boxes.values_list(
-        "pk",
-        "rack__freezer_id",
-        "box_type__rows",
-        "box_type__columns",
-        "rack__freezer__code",
-        "rack__position",
-        "position",
-    ).order_by():
-        free = rows * columns - used.get(pk, 0)
-        if free > 0:
-            found.append(Room(pk, freezer_id, free, (free, freezer_code, rack_position, position)))
-    return sorted(found, key=lambda room: room.order)
+    return [Room(pk, freezer, free) for pk, freezer, free in rows]
 
 
 def _fill(rooms_in_order: list[Room], count: int) -> list[int]:
@@ -308,9 +291,11 @@ def _insert(actor, where: Where, batch: list[Specimen], strategy: str) -> list[P
         ]
         try:
             with transaction.atomic():
-                return Placement.objects.bulk_create_with_history(
+                created = Placement.objects.bulk_create_with_history(
                     placements, actor=actor, reason=f"allocated ({strategy})"
                 )
+                shift((None, placement.box_id) for placement in created)
+                return created
         except IntegrityError:
             continue
     raise AllocationRaced(

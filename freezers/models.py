@@ -177,10 +177,13 @@ class Box(models.Model):
     box_type = models.ForeignKey(BoxType, on_delete=models.PROTECT, related_name="+")
     rack = models.ForeignKey(Rack, on_delete=models.PROTECT, related_name="boxes")
     position = models.PositiveSmallIntegerField(help_text="Slot in the rack, from 1.")
+    # Slots taken (reserved ones included), kept in step with the placements by the services
+    # in their transaction, so finding room reads one row per box instead of counting tubes.
+    used = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BoxQuerySet.as_manager()
-    history = LimsHistory()
+    history = LimsHistory(excluded_fields=["used"])
 
     class Meta:
         ordering = ["code"]

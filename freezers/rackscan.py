@@ -28,6 +28,7 @@ from freezers.services import (
     GONE,
     STORAGE_ROLES,
     check_box_takes,
+    shift,
     slot_details,
     vacate,
 )
@@ -397,6 +398,7 @@ def _record(actor, box: Box, changing: list[Entry]) -> None:
         placement = existing.get(entry.specimen.pk) or Placement(
             specimen=entry.specimen, placed_at=now
         )
+        shift([(placement.box_id, box.pk)])
         placement.box, (placement.row, placement.column) = box, entry.slot
         placement.placed_at = now
         if entry.status == "returned":

@@ -62,15 +62,14 @@ def box_map(box: Box) -> dict:
 
 def occupancy(freezer: Freezer) -> dict:
     """Capacity, used (reserved slots of checked-out tubes included) and free slots of the
-    freezer, each rack and each box: three queries whatever the number of boxes."""
-    counts = {
-        box_id: (used, reserved)
-        for box_id, used, reserved in Placement.objects.filter(box__rack__freezer=freezer)
+    freezer, each rack and each box: three queries whatever the number of boxes or tubes."""
+    reserved = dict(
+        Placement.objects.filter(checked_out_at__isnull=False, box__rack__freezer=freezer)
         .values("box_id")
-        .annotate(used=Count("pk"), reserved=Count("pk", filter=Q(checked_out_at__isnull=False)))
-        .values_list("box_id", "used", "reserved")
+        .annotate(n=Count("pk"))
+        .values_list("box_id", "n")
         .order_by()
-    }
+    )
     racks = {
         pk: _tally(name=name, position=position, boxes=[])
         for pk, name, position in freezer.racks.order_by("position").values_list(
@@ -81,14 +80,13 @@ def occupancy(freezer: Freezer) -> dict:
         Box.objects.filter(rack__freezer=freezer)
         .annotate(capacity=F("box_type__rows") * F("box_type__columns"))
         .order_by("rack__position", "position")
-        .values_list("pk", "code", "rack_id", "position", "box_type__code", "capacity")
+        .values_list("pk", "code", "rack_id", "position", "box_type__code", "capacity", "used")
     )
     total = _tally()
-    for pk, code, rack_id, position, type_code, capacity in rows:
-        used, reserved = counts.get(pk, (0, 0))
+    for pk, code, rack_id, position, type_code, capacity, used in rows:
         box = _tally(box=code, type=type_code, position=position)
         for tally in (box, racks[rack_id], total):
-            _add(tally, capacity, used, reserved)
+            _add(tally, capacity, used, reserved.get(pk, 0))
         racks[rack_id]["boxes"].append(box)
     return {"freezer": freezer.code, **total, "racks": list(racks.values())}
 

@@ -6,11 +6,13 @@ through ``specimens.lifecycle.transition`` (status and custody) and saves its pl
 history, in the same transaction.
 """
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 
 from freezers.choices import FreezerStatus
@@ -249,9 +251,28 @@ def vacate(placement: Placement, *, actor) -> None:
     """Free the slot of a tube that has left storage for good; history keeps where it was."""
     status = SpecimenStatus(placement.specimen.status).label.lower()
     reason = f"slot freed: {placement.specimen.barcode} is {status}"
+    shift([(placement.box_id, None)])
     placement.box, placement.row, placement.column = None, None, None
     placement.checked_out_at, placement.vacated_at = None, timezone.now()
     stamp(placement, actor=actor, reason=reason).save()
+
+
+def shift(moves: Iterable[tuple[int | None, int | None]]) -> None:
+    """Keep the boxes' counts of taken slots in step with placements moving (from box, to box;
+    None for outside storage). One statement; the row locks it takes serialize writers of one
+    box, and ``used + n`` is applied to the newest row, so concurrent changes all count."""
+    change: Counter = Counter()
+    for before, after in moves:
+        change[before] -= 1
+        change[after] += 1
+    change = {box: n for box, n in change.items() if box is not None and n}
+    if change:
+        # The count is derived data, excluded from history: the audited manager refuses
+        # update(), and the placements' own history is the record.
+        Box._base_manager.filter(pk__in=change).update(
+            used=F("used")
+            + Case(*(When(pk=box, then=Value(n)) for box, n in change.items()), default=Value(0))
+        )
 
 
 def save_in_slot(placement: Placement, *, actor, reason: str) -> Placement:
@@ -325,7 +346,9 @@ def place_specimen(*, actor, specimen: Specimen, box: Box, position: str) -> Pla
             ref=box.code,
             details=details,
         )
-        return save_in_slot(placement, actor=actor, reason=f"stored at {details['path']}")
+        save_in_slot(placement, actor=actor, reason=f"stored at {details['path']}")
+        shift([(None, box.pk)])
+        return placement
 
 
 def move_specimen(*, actor, specimen: Specimen, box: Box, position: str) -> Placement:
@@ -341,6 +364,7 @@ def move_specimen(*, actor, specimen: Specimen, box: Box, position: str) -> Plac
         claim_slot(box, row, column, actor=actor, mover=specimen)
         before = slot_details(placement.box, placement.row, placement.column)
         after = slot_details(box, row, column)
+        shift([(placement.box_id, box.pk)])
         placement.box, placement.row, placement.column = box, row, column
         placement.placed_at = timezone.now()
         transition(
@@ -414,6 +438,7 @@ def _return(actor, specimen: Specimen, box: Box, row: int, column: int) -> Place
         claim_slot(box, row, column, actor=actor, mover=specimen)
         if placement.box_id is not None:
             details["reserved"] = placement.path
+        shift([(placement.box_id, box.pk)])
         placement.box, placement.row, placement.column = box, row, column
         placement.placed_at = timezone.now()
     placement.checked_out_at = None

@@ -125,3 +125,15 @@ def aliquot(aliquots):
 def make_user_tech(biobank):
     """A second biobank technician, for races."""
     return make_user("tech-2", (biobank, Role.BIOBANK_TECHNICIAN))
+
+
+@pytest.fixture(autouse=True)
+def box_counts_match_placements(request):
+    """After every test, each box's count of taken slots equals the placements in it."""
+    yield
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.db.models import Count
+
+    counted = dict(Box.objects.annotate(n=Count("placements")).values_list("code", "n").order_by())
+    assert dict(Box.objects.values_list("code", "used")) == counted
