@@ -28,6 +28,11 @@ class UnknownFreezer(NotFound):
     title = "No such freezer"
 
 
+class UnknownRack(NotFound):
+    code = "unknown_rack"
+    title = "No such rack"
+
+
 def specimen_for(user, text: str, *, field: str = "id") -> Specimen:
     """The specimen of a scanned or typed ID among those ``user`` may see."""
     barcode = parse_id(text)

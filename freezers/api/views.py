@@ -16,7 +16,7 @@ from freezers.api import serializers as s
 from freezers.api.renderers import PDFRenderer
 from freezers.boxmap_pdf import box_map_pdf
 from freezers.lookups import (
-    UnknownFreezer,
+    UnknownRack,
     box_for,
     freezer_for,
     specimen_for,
@@ -162,7 +162,7 @@ class BoxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         data = self.validated(s.BoxCreateSerializer)
         rack = data["freezer"].racks.filter(name=data["rack"]).first()
         if rack is None:
-            raise UnknownFreezer(
+            raise UnknownRack(
                 f"Freezer {data['freezer'].code} has no rack {data['rack']!r}.",
                 errors={"rack": ["Unknown rack."]},
             )

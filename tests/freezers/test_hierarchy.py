@@ -94,7 +94,7 @@ def test_the_box_types_are_listed(api, tech, box_types):
         ("racks/", {"freezer": "FRZ-80-A", "name": "R1"}, 409, "code_taken"),
         ("racks/", {"freezer": "FRZ-80-A", "name": "R9", "box_rows": 3}, 400, "invalid"),
         ("racks/", {"freezer": "FRZ-80-A", "name": "bad name"}, 400, "invalid"),
-        ("boxes/", {"freezer": "FRZ-80-A", "rack": "R9", "type": "9x9"}, 404, "unknown_freezer"),
+        ("boxes/", {"freezer": "FRZ-80-A", "rack": "R9", "type": "9x9"}, 404, "unknown_rack"),
         ("boxes/", {"freezer": "FRZ-80-A", "rack": "R1", "type": "7x7"}, 400, "invalid"),
         (
             "boxes/",
