@@ -204,6 +204,15 @@ def _check_spread(held: dict[tuple, dict[int, int]], specimens: list[Specimen]) 
 # --- the service ------------------------------------------------------------------------------
 
 
+def freezer_where(freezer: Freezer) -> Where:
+    """Boxes of one named freezer, which must be taking tubes."""
+    if freezer.status in UNAVAILABLE:
+        raise FreezerUnavailable(
+            f"Freezer {freezer.code} is {FreezerStatus(freezer.status).label.lower()}."
+        )
+    return Where(freezer.site, freezer=freezer)
+
+
 def batch_where(
     specimens: list[Specimen], *, freezer: Freezer | None, temperature_class: str | None
 ) -> Where:
@@ -213,12 +222,10 @@ def batch_where(
         raise MixedSites(f"These tubes are at {', '.join(sorted(s.code for s in sites))}.")
     site = sites.pop()
     if freezer is not None:
-        if freezer.status in UNAVAILABLE:
-            raise FreezerUnavailable(
-                f"Freezer {freezer.code} is {FreezerStatus(freezer.status).label.lower()}."
-            )
         _check_fit(specimens, freezer.temperature_class, f"freezer {freezer.code}")
-        return Where(site, freezer=freezer)
+        if freezer.site_id != site.pk:
+            raise MixedSites(f"These tubes are at {site.code}; {freezer.code} is not.")
+        return freezer_where(freezer)
     if temperature_class is None:
         classes = {specimen.type.storage_class for specimen in specimens}
         if len(classes) > 1:

@@ -329,8 +329,7 @@ class FreeView(LimsAPIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         if "freezer" in data:
-            freezer = freezer_for(request.user, data["freezer"])
-            where = allocation.Where(freezer.site, freezer=freezer)
+            where = allocation.freezer_where(freezer_for(request.user, data["freezer"]))
         else:
             site = self._site(data.get("site"))
             where = allocation.Where(site, temperature_class=data["temperature_class"])

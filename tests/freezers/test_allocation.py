@@ -181,3 +181,17 @@ def test_bad_allocations_change_nothing(api, tech, box, aliquots, received, payl
     response = api(tech).post("/api/v1/storage/allocate", payload, format="json")
     assert_problem(response, status, code)
     assert storage_state() == before
+
+
+def test_a_freezer_out_of_service_offers_no_room(api, tech, biobank_admin, ultra, box, aliquot):
+    from freezers.services import freezer_set_status
+
+    freezer_set_status(actor=biobank_admin, freezer=ultra, status="out_of_service", reason="alarm")
+    before = storage_state()
+    url = f"/api/v1/storage/free?freezer={ultra.code}&count=1"
+    assert_problem(api(tech).get(url), 409, "freezer_unavailable")
+    response = allocate(api(tech), [aliquot], freezer=ultra.code)
+    assert_problem(response, 409, "freezer_unavailable")
+    # Nor does allocation by class find its boxes.
+    assert_problem(allocate(api(tech), [aliquot]), 409, "insufficient_space")
+    assert storage_state() == before
