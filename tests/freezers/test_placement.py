@@ -200,3 +200,13 @@ def test_a_slot_of_a_disposed_tube_is_given_to_the_next(api, tech, aliquots, box
     assert (
         vacated.history.latest().history_change_reason == f"slot freed: {gone.barcode} is disposed"
     )
+
+
+def test_a_scanner_retrying_a_placement_is_answered_once(api, tech, aliquot, box):
+    client = api(tech)
+    payload = {"id": aliquot.barcode, "box": box.code, "position": "F6"}
+    first = client.post("/api/v1/storage/place", payload, HTTP_IDEMPOTENCY_KEY="bench-1:42")
+    again = client.post("/api/v1/storage/place", payload, HTTP_IDEMPOTENCY_KEY="bench-1:42")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert CustodyEvent.objects.filter(specimen=aliquot, kind="stored").count() == 1
