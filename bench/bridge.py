@@ -28,6 +28,7 @@ SERVER_SAMPLE = 200
 # a worker waits for the database.
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 WEIGHT = {"grams": "10.150", "device": "bench-scale", "stable": True}
+GUNICORN_POSTGRES = ("gunicorn", "postgres")
 
 
 def main() -> None:
@@ -36,11 +37,13 @@ def main() -> None:
     _fill_custody(site, phleb)
     _, token = AuthToken.objects.create(phleb)
     _server_cost(token)
-    server = GunicornServer(os.environ["DATABASE_URL"], workers=WORKERS)
+    # Connections kept for the whole run: a backend that exits takes its CPU time out of the
+    # figures below (persistence itself is the default on PostgreSQL either way).
+    server = GunicornServer(os.environ["DATABASE_URL"], workers=WORKERS, DJANGO_CONN_MAX_AGE="3600")
     server.start()
     try:
-        _drain(server.url, token, scans=SERIAL_SCANS, in_flight=1)
-        _drain(server.url, token, scans=SPOOL_TARGET, in_flight=DEFAULT_IN_FLIGHT)
+        _drain(server, token, scans=SERIAL_SCANS, in_flight=1)
+        _drain(server, token, scans=SPOOL_TARGET, in_flight=DEFAULT_IN_FLIGHT)
         _live(server.url, token)
     finally:
         server.stop()
@@ -101,7 +104,7 @@ def _bridged(config: StationConfig, spool: Spool, server: str, token: str, tally
     return bridge, thread
 
 
-def _drain(server: str, token: str, *, scans: int, in_flight: int) -> None:
+def _drain(server: GunicornServer, token: str, *, scans: int, in_flight: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         spool = Spool(Path(folder) / "spool.sqlite3", station="bench")
         for number in range(1, scans + 1):
@@ -112,18 +115,49 @@ def _drain(server: str, token: str, *, scans: int, in_flight: int) -> None:
             station="bench", action="weigh", device="loop://", scale="loop://", in_flight=in_flight
         )
         tally = _Tally(scans)
+        cpu_before = _server_cpu(server)
         started = time.perf_counter()
-        bridge, thread = _bridged(config, spool, server, token, tally)
+        bridge, thread = _bridged(config, spool, server.url, token, tally)
         assert tally.done.wait(600), tally.other[-3:]
         elapsed = time.perf_counter() - started
+        cpu = _server_cpu(server)
         bridge.stop()
         thread.join()
         spool.close()
+    workers, database = (_per_scan(cpu_before, cpu, kind, scans) for kind in GUNICORN_POSTGRES)
     print(
         f"bridge -> gunicorn ({WORKERS} workers), {in_flight} in flight: {scans:,}-scan spool "
         f"drained in {elapsed:.1f} s, {scans / elapsed:.0f} scans/s "
-        f"(targets: >= 200 scans/s; {SPOOL_TARGET:,} scans in < 60 s)"
+        f"(targets: >= 200 scans/s; {SPOOL_TARGET:,} scans in < 60 s); server CPU per scan: "
+        f"{workers * 1000:.1f} ms gunicorn + {database * 1000:.1f} ms PostgreSQL, so at most "
+        f"{(os.cpu_count() or 1) / (workers + database):.0f} scans/s on {os.cpu_count()} cores"
     )
+
+
+def _per_scan(before: dict, after: dict, kind: str, scans: int) -> float:
+    used = sum(seconds - before.get(key, 0) for key, seconds in after.items() if key[0] == kind)
+    return used / scans
+
+
+def _server_cpu(server: GunicornServer) -> dict[tuple[str, int], float]:
+    """CPU seconds so far of gunicorn's workers and of the PostgreSQL backends they use (Linux)."""
+    database = connection.settings_dict["NAME"].encode()
+    seconds = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == server.pid:
+            kind = "gunicorn"
+        elif command.startswith(b"postgres: ") and database in command.split():
+            kind = "postgres"
+        else:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        seconds[kind, int(stat.parent.name)] = used
+    return seconds
 
 
 def _live(server: str, token: str) -> None:
