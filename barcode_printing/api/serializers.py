@@ -6,8 +6,8 @@ from barcode_printing.choices import LabelFormat
 from barcode_printing.models import LAYOUT_CHOICES, Printer, PrintJob
 from lims.api.base import ReasonField, StrictSerializer
 
-# The keys of POST labels/ that name what to label; boxes join when freezer storage exists.
-SOURCE_KEYS = ("ids", "order", "shipment")
+# The keys of POST labels/ that name what to label; each app registers the source of its key.
+SOURCE_KEYS = ("ids", "order", "shipment", "box")
 
 
 class LabelsSerializer(StrictSerializer):
@@ -23,6 +23,9 @@ class LabelsSerializer(StrictSerializer):
     )
     shipment = serializers.CharField(
         max_length=32, required=False, help_text="A shipment code (SH-…): its 4×6 package label."
+    )
+    box = serializers.CharField(
+        max_length=32, required=False, help_text="A box code (BOX-…): its 2×1 box label."
     )
     format = serializers.ChoiceField(
         choices=LabelFormat.choices,

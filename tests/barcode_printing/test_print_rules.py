@@ -182,7 +182,7 @@ def test_a_payload_too_long_for_the_label_is_refused(api, phleb_north, north, mo
         ({"ids": ["X"], "order": "ORD-0000001"}, "invalid"),
         ({"ids": []}, "invalid"),
         ({"rack": "RACK-1"}, "unknown_field"),
-        ({"box": "BOX-1"}, "unknown_field"),
+        ({"freezer": "FRZ-80-01"}, "unknown_field"),
         ({"order": "ORD-0000001", "format": "bmp"}, "invalid"),
         ({"order": "ORD-0000001", "copies": 0}, "invalid"),
     ],
