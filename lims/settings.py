@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 LIMS_IDEMPOTENCY_TTL = timedelta(hours=24)
+# A tube checked out of its freezer slot for longer is listed for follow-up.
+LIMS_CHECKOUT_FOLLOW_UP_HOURS = env_int("LIMS_CHECKOUT_FOLLOW_UP_HOURS", 24, minimum=1)
 
 # --- Audit ----------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True

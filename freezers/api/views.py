@@ -3,6 +3,7 @@
 import zoneinfo
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -30,8 +31,6 @@ from lims.models import Site
 
 # Excursions are looked for this far back unless the request says otherwise.
 EXCURSION_DAYS = 30
-# Check-outs older than this are listed for follow-up unless the request says otherwise.
-CHECKOUT_FOLLOW_UP_HOURS = 24
 
 
 def _storage(placement: Placement, code: int = status.HTTP_200_OK) -> Response:
@@ -272,8 +271,8 @@ class ReturnView(LimsAPIView):
 
 
 class CheckedOutViewSet(mixins.ListModelMixin, ScopedViewSet):
-    """Tubes checked out longer than ``older_than_hours`` (default 24): their slots are still
-    reserved, so each needs following up."""
+    """Tubes checked out longer than ``older_than_hours`` (default: the setting
+    LIMS_CHECKOUT_FOLLOW_UP_HOURS): their slots are still reserved, so each needs following up."""
 
     queryset = Placement.objects.filter(checked_out_at__isnull=False)
     serializer_class = s.StorageSerializer
@@ -285,7 +284,9 @@ class CheckedOutViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def _older_than_hours(self) -> int:
         field = serializers.IntegerField(min_value=0, max_value=24 * 365)
-        text = self.request.query_params.get("older_than_hours", CHECKOUT_FOLLOW_UP_HOURS)
+        text = self.request.query_params.get(
+            "older_than_hours", settings.LIMS_CHECKOUT_FOLLOW_UP_HOURS
+        )
         try:
             return field.run_validation(text)
         except serializers.ValidationError as error:

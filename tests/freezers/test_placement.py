@@ -187,6 +187,22 @@ def test_checked_out_tubes_past_the_follow_up_time_are_listed(api, tech, aliquot
     assert_problem(client.get("/api/v1/storage/checked-out/?older_than_hours=x"), 400, "invalid")
 
 
+def test_the_follow_up_time_is_a_setting(api, tech, aliquot, box, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = api(tech)
+    place(client, aliquot, box, "A1")
+    client.post("/api/v1/storage/retrieve", {"id": aliquot.barcode, "reason": "thaw"})
+    settings.LIMS_CHECKOUT_FOLLOW_UP_HOURS = 2
+    later = timezone.now() + timedelta(hours=3)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get("/api/v1/storage/checked-out/").json()["count"] == 1
+    settings.LIMS_CHECKOUT_FOLLOW_UP_HOURS = 4
+    assert client.get("/api/v1/storage/checked-out/").json()["count"] == 0
+
+
 def test_a_slot_of_a_disposed_tube_is_given_to_the_next(api, tech, aliquots, box):
     from specimens.lifecycle import transition
     from specimens.services import lock_specimen
