@@ -322,9 +322,14 @@ def shipment_add_item(
         try:
             with transaction.atomic():
                 _save(item, actor=actor, reason=f"packed into {shipment.code}")
-        except IntegrityError:
-            # The tube row lock makes this a backstop: the database still refuses two open
-            # shipments for one tube, whatever path wrote them.
+        except IntegrityError as error:
+            # The row locks make this a backstop: the database still refuses two open shipments
+            # for one tube, or two tubes in one position, whatever path wrote them.
+            if "position" in str(error):
+                raise PositionTaken(
+                    f"Position {position} of inner box {inner_box} in {shipment.code} was just "
+                    "taken by another tube."
+                ) from None
             raise AlreadyInShipment(f"Tube {barcode} is already in an open shipment.") from None
     return item
 
