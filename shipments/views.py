@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lims.errors import DomainError
 from shipments import selectors, services
-from shipments.choices import ReceiptStatus, ShipmentStatus
+from shipments.choices import Courier, ReceiptStatus, ShipmentStatus
 from shipments.models import Shipment
 
 RECENT = 12
+SCAN_INVALID = "Scan a tube: the field was empty or too long."
 _RECEIPT_LEVEL = {
     "expected": messages.SUCCESS,
     "straggler": messages.SUCCESS,
@@ -41,11 +42,26 @@ def _shipment(request, code: str) -> Shipment:
     return get_object_or_404(visible, code=code.strip().upper())
 
 
-def _scan(request, form_class, record) -> None:
-    """Validate the scan form, run ``record(data)``, and leave its answer as a message."""
+class DispatchForm(forms.Form):
+    courier = forms.ChoiceField(choices=Courier.choices)
+    tracking_number = forms.CharField(max_length=60)
+    dry_ice_kg = forms.DecimalField(max_digits=5, decimal_places=2, required=False)
+    logger_id = forms.CharField(max_length=64, required=False)
+
+
+class ArriveForm(forms.Form):
+    condition_ok = forms.BooleanField(required=False)
+    temperature_c = forms.DecimalField(
+        max_digits=5, decimal_places=1, min_value=-200, max_value=80, required=False
+    )
+    notes = forms.CharField(max_length=1000, required=False)
+
+
+def _submit(request, form_class, record, *, invalid: str) -> None:
+    """Validate the form, run ``record(data)``, and leave its answer as a message."""
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "Scan a tube: the field was empty or too long.")
+        messages.error(request, invalid)
         return
     try:
         level, sentence = record(form.cleaned_data)
@@ -83,7 +99,7 @@ def pack_station(request, code: str):
             )
             return messages.SUCCESS, f"{item.specimen.barcode} packed ({item.specimen.type.code})."
 
-        _scan(request, PackScanForm, pack)
+        _submit(request, PackScanForm, pack, invalid=SCAN_INVALID)
         return redirect("station-pack", code=shipment.code)
     items = selectors.manifest_items(shipment).order_by("-added_at", "-pk")
     return render(
@@ -94,6 +110,7 @@ def pack_station(request, code: str):
             "count": items.count(),
             "recent": items[:RECENT],
             "form": PackScanForm(),
+            "couriers": Courier.choices,
         },
     )
 
@@ -116,7 +133,7 @@ def receive_station(request, code: str):
             answer = services.RECEIPT_ANSWERS[outcome].format(id=barcode, shipment=shipment.code)
             return _RECEIPT_LEVEL[outcome], answer
 
-        _scan(request, ReceiveScanForm, receive)
+        _submit(request, ReceiveScanForm, receive, invalid=SCAN_INVALID)
         return redirect("station-receive", code=shipment.code)
     recent = (
         selectors.manifest_items(shipment)
@@ -133,3 +150,56 @@ def receive_station(request, code: str):
             "form": ReceiveScanForm(),
         },
     )
+
+
+@require_http_methods(["POST"])
+@login_required
+def dispatch_step(request, code: str):
+    shipment = _shipment(request, code)
+
+    def dispatch(data):
+        services.shipment_dispatch(
+            actor=request.user,
+            shipment=shipment,
+            courier=data["courier"],
+            tracking_number=data["tracking_number"],
+            dry_ice_kg=data["dry_ice_kg"],
+            logger_id=data["logger_id"],
+        )
+        return messages.SUCCESS, f"{shipment.code} dispatched: its contents are now fixed."
+
+    _submit(
+        request, DispatchForm, dispatch, invalid="Choose the courier and give its tracking number."
+    )
+    return redirect("station-pack", code=shipment.code)
+
+
+@require_http_methods(["POST"])
+@login_required
+def arrive_step(request, code: str):
+    shipment = _shipment(request, code)
+
+    def arrive(data):
+        services.shipment_arrive(actor=request.user, shipment=shipment, **data)
+        return messages.SUCCESS, f"Arrival of {shipment.code} recorded: scan its tubes."
+
+    _submit(request, ArriveForm, arrive, invalid="The temperature is a number from -200 to 80 °C.")
+    return redirect("station-receive", code=shipment.code)
+
+
+@require_http_methods(["POST"])
+@login_required
+def close_step(request, code: str):
+    shipment = _shipment(request, code)
+    try:
+        services.shipment_close(actor=request.user, shipment=shipment)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        missing = selectors.receipt_counts(shipment)["missing"]
+        messages.add_message(
+            request,
+            messages.WARNING if missing else messages.SUCCESS,
+            f"Receipt of {shipment.code} closed: {missing} not received, marked missing.",
+        )
+    return redirect("station-receive", code=shipment.code)

@@ -75,3 +75,45 @@ def test_stations_are_for_signed_in_users_in_scope(client, browser_for, phleb_so
     url = f"/stations/shipments/{shipment.code}/pack"
     assert client.get(url).status_code == 302
     assert browser_for(phleb_south).get(url).status_code == 404
+
+
+def test_a_station_walks_a_shipment_from_dispatch_to_close(
+    browser_for, client, phleb_north, tech, shipment, finalized, pack
+):
+    kept, lost = finalized("1ED10", "2ED10")
+    pack(shipment, [kept, lost])
+    site = browser_for(phleb_north)
+    base = f"/stations/shipments/{shipment.code}"
+    assert b"Dispatch" in site.get(f"{base}/pack").content
+    refused = site.post(f"{base}/dispatch", {"courier": "fedex"}, follow=True)
+    assert _answers(refused) == ["Choose the courier and give its tracking number."]
+    bad = site.post(f"{base}/dispatch", {"courier": "ups", "tracking_number": "1Z12"}, follow=True)
+    assert "not a UPS tracking number" in _answers(bad)[0]
+    shipment.refresh_from_db()
+    assert shipment.status == "packing"
+    sent = site.post(
+        f"{base}/dispatch", {"courier": "fedex", "tracking_number": "123456789012"}, follow=True
+    )
+    assert _answers(sent) == [f"{shipment.code} dispatched: its contents are now fixed."]
+    client.logout()
+
+    bank = browser_for(tech)
+    assert b"Record arrival" in bank.get(f"{base}/receive").content
+    too_hot = bank.post(
+        f"{base}/arrive", {"condition_ok": "on", "temperature_c": "400"}, follow=True
+    )
+    assert _answers(too_hot) == ["The temperature is a number from -200 to 80 °C."]
+    arrived = bank.post(f"{base}/arrive", {"condition_ok": "on", "temperature_c": "5"}, follow=True)
+    assert _answers(arrived) == [f"Arrival of {shipment.code} recorded: scan its tubes."]
+    assert _answers(bank.post(f"{base}/receive", {"scan": kept.barcode}, follow=True)) == [
+        f"{kept.barcode} received."
+    ]
+    closed = bank.post(f"{base}/close", follow=True)
+    assert _answers(closed) == [
+        f"Receipt of {shipment.code} closed: 1 not received, marked missing."
+    ]
+    again = bank.post(f"{base}/close", follow=True)
+    assert "was closed" in _answers(again)[0]
+    assert Specimen.objects.get(pk=lost.pk).status == "missing"
+    shipment.refresh_from_db()
+    assert shipment.status == "closed" and shipment.arrival_temperature_c == 5
