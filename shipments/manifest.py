@@ -9,6 +9,7 @@ import io
 import zoneinfo
 
 from django.utils import timezone
+from reportlab.graphics.shapes import Drawing, Polygon, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import getSampleStyleSheet
@@ -131,7 +132,11 @@ def manifest_pdf(shipment: Shipment, rows: list[dict]) -> bytes:
     )
     story = [
         Paragraph(f"Shipment manifest {shipment.code}", styles["Title"]),
-        Code128Flowable(shipment.code, module_pt=1.2, height_pt=42),
+        Table(
+            [[Code128Flowable(shipment.code, module_pt=1.2, height_pt=42), _un3373_mark()]],
+            colWidths=[5.3 * inch, 1.7 * inch],
+            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
+        ),
         Spacer(1, 8),
         facts,
         Spacer(1, 12),
@@ -141,6 +146,27 @@ def manifest_pdf(shipment: Shipment, rows: list[dict]) -> bytes:
     ]
     document.build(story, canvasmaker=_numbered_canvas(shipment.code))
     return buffer.getvalue()
+
+
+def _un3373_mark() -> Drawing:
+    """The UN3373 diamond (a square on its point with the number inside), as on the package."""
+    side = 60
+    half = side / 2
+    mark = Drawing(side, side)
+    mark.add(
+        Polygon(
+            [half, 0, side, half, half, side, 0, half],
+            strokeWidth=2,
+            strokeColor=colors.black,
+            fillColor=None,
+        )
+    )
+    mark.add(
+        String(
+            half, half - 4, "UN3373", fontName="Helvetica-Bold", fontSize=11, textAnchor="middle"
+        )
+    )
+    return mark
 
 
 def _numbered_canvas(code: str):
