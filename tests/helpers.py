@@ -1,5 +1,8 @@
 """Builders and assertions shared by the test suite."""
 
+import threading
+
+from django.db import connection
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -42,3 +45,26 @@ def assert_problem(response, status: int, code: str) -> dict:
     assert body["type"] == f"/problems/{code}"
     assert body["title"] and body["detail"]
     return body
+
+
+def race(calls) -> list:
+    """Run each call on its own thread and database connection, released together; answer
+    their results in call order, an exception raised standing in for its call's result."""
+    barrier = threading.Barrier(len(calls))
+    answers: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            answers[index] = call()
+        except Exception as exc:
+            answers[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers

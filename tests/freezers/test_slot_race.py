@@ -1,40 +1,16 @@
 """Two technicians racing for one slot: the database decides, one wins, the other gets a 409."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from freezers import services
 from freezers.models import Placement
 from tests.freezers.helpers import storage_state
-from tests.helpers import assert_problem, client_for
+from tests.helpers import assert_problem, client_for, race
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL row locks and concurrent writers"
 )
-
-
-def race(calls) -> list:
-    """Run each call on its own thread, released together; their answers in call order."""
-    barrier = threading.Barrier(len(calls))
-    answers: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            answers[index] = call()
-        except BaseException as exc:
-            answers[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """Two people packing or dispatching one shipment at once take turns (PostgreSQL row locks)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -9,6 +7,7 @@ from lims.errors import DomainError
 from shipments import services as shipping
 from shipments.models import Shipment, ShipmentItem
 from specimens.models import CustodyEvent, Specimen
+from tests.helpers import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -16,29 +15,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serializes"
     ),
 ]
-
-
-def _race(*jobs) -> list:
-    """Run each job in its own thread and connection, all released at once; answer the
-    outcomes in job order: the job's result, or the DomainError it raised."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            outcomes[index] = job()
-        except DomainError as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _dispatch(actor, shipment, tracking):
@@ -50,9 +26,11 @@ def _dispatch(actor, shipment, tracking):
 def test_two_dispatches_one_wins(tube_catalog, phleb_north, shipment, finalized, pack):
     tubes = finalized("1SST8", "1ED10", "1UR10")
     pack(shipment, tubes)
-    outcomes = _race(
-        _dispatch(phleb_north, shipment, "111111111111"),
-        _dispatch(phleb_north, shipment, "222222222222"),
+    outcomes = race(
+        [
+            _dispatch(phleb_north, shipment, "111111111111"),
+            _dispatch(phleb_north, shipment, "222222222222"),
+        ]
     )
     won = [o for o in outcomes if isinstance(o, Shipment)]
     lost = [o for o in outcomes if isinstance(o, DomainError)]
@@ -71,11 +49,13 @@ def test_packing_while_dispatching_never_strands_a_tube(
 ):
     first, late = finalized("1ED10", "2ED10")
     pack(shipment, [first])
-    outcomes = _race(
-        lambda: shipping.shipment_add_item(
-            actor=phleb_north, shipment=shipment, barcode=late.barcode
-        ),
-        _dispatch(phleb_north, shipment, "123456789012"),
+    outcomes = race(
+        [
+            lambda: shipping.shipment_add_item(
+                actor=phleb_north, shipment=shipment, barcode=late.barcode
+            ),
+            _dispatch(phleb_north, shipment, "123456789012"),
+        ]
     )
     assert isinstance(outcomes[1], Shipment)
     late.refresh_from_db()
@@ -97,15 +77,13 @@ def test_one_tube_packed_into_two_shipments_at_once_lands_in_one(
     other = shipping.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
-    outcomes = _race(
-        *(
-            (
-                lambda s=s: shipping.shipment_add_item(
-                    actor=phleb_north, shipment=s, barcode=tube.barcode
-                )
+    outcomes = race(
+        [
+            lambda s=s: shipping.shipment_add_item(
+                actor=phleb_north, shipment=s, barcode=tube.barcode
             )
             for s in (shipment, other)
-        )
+        ]
     )
     errors = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(errors) == 1 and errors[0].code == "already_in_shipment"
