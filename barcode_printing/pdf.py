@@ -152,21 +152,29 @@ def _finish(canvas: Canvas, buffer: io.BytesIO, count: int) -> bytes:
     return buffer.getvalue()
 
 
+def draw_code128(
+    canvas: Canvas, payload: str, x: float, y: float, *, module: float, height: float
+) -> float:
+    """Draw a Code 128 symbol with its left quiet zone from (x, y), in points, as vector bars;
+    answer its width with both quiet zones."""
+    modules = code128_modules(payload)
+    left = x + CODE128_QUIET_MODULES * module
+    for start, length in dark_runs([bar == "1" for bar in modules]):
+        canvas.rect(left + start * module, y, length * module, height, stroke=0, fill=1)
+    return (len(modules) + 2 * CODE128_QUIET_MODULES) * module
+
+
 class Code128Flowable(Flowable):
     """A Code 128 symbol with its quiet zones and caption, for documents built with platypus
-    (manifests, box maps); bars are vector rectangles, so any printer renders them true."""
+    (manifests); bars are vector rectangles, so any printer renders them true."""
 
     def __init__(self, payload: str, *, module_pt: float = 1.0, height_pt: float = 40.0):
         super().__init__()
         self.payload, self.module, self.bar_height = payload, module_pt, height_pt
-        self.modules = code128_modules(payload)
-        self.width = (len(self.modules) + 2 * CODE128_QUIET_MODULES) * module_pt
+        self.width = (len(code128_modules(payload)) + 2 * CODE128_QUIET_MODULES) * module_pt
         self.height = height_pt + 12
 
     def draw(self) -> None:
-        canvas, left = self.canv, CODE128_QUIET_MODULES * self.module
-        for start, length in dark_runs([module == "1" for module in self.modules]):
-            x = left + start * self.module
-            canvas.rect(x, 12, length * self.module, self.bar_height, stroke=0, fill=1)
-        canvas.setFont(FONT, 9)
-        canvas.drawCentredString(self.width / 2, 2, self.payload)
+        draw_code128(self.canv, self.payload, 0, 12, module=self.module, height=self.bar_height)
+        self.canv.setFont(FONT, 9)
+        self.canv.drawCentredString(self.width / 2, 2, self.payload)

@@ -1,7 +1,7 @@
 """The printable box map: the box's barcode and path above its grid of tube IDs (reportlab).
 
-Barcodes come from ``barcode_printing.symbols`` as plain modules, so that app never learns
-what a box is; this module only draws them.
+Barcodes come from ``barcode_printing`` (the Code 128 drawing, the DataMatrix modules) given only
+the box code, so that app never learns what a box is.
 """
 
 import io
@@ -9,12 +9,8 @@ import io
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.pdfgen.canvas import Canvas
 
-from barcode_printing.symbols import (
-    CODE128_QUIET_MODULES,
-    code128_modules,
-    dark_runs,
-    datamatrix_matrix,
-)
+from barcode_printing.pdf import draw_code128
+from barcode_printing.symbols import CODE128_QUIET_MODULES, dark_runs, datamatrix_matrix
 
 MARGIN = 36
 # 0.3 mm modules: above the 0.25 mm that common imagers read from office printers.
@@ -31,7 +27,7 @@ def box_map_pdf(layout: dict, *, printed_at: str) -> bytes:
     canvas = Canvas(buffer, pagesize=(width, height), invariant=True)
     canvas.setTitle(f"Box map {layout['box']}")
     top = height - MARGIN
-    _code128(canvas, layout["box"], MARGIN, top - BAR_HEIGHT)
+    draw_code128(canvas, layout["box"], MARGIN, top - BAR_HEIGHT, module=MODULE, height=BAR_HEIGHT)
     _datamatrix(canvas, layout["box"], width - MARGIN, top)
     text_x = MARGIN + CODE128_QUIET_MODULES * MODULE
     canvas.setFont(BOLD, 16)
@@ -47,13 +43,6 @@ def box_map_pdf(layout: dict, *, printed_at: str) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-def _code128(canvas: Canvas, payload: str, x: float, y: float) -> None:
-    modules = [module == "1" for module in code128_modules(payload)]
-    left = x + CODE128_QUIET_MODULES * MODULE
-    for start, length in dark_runs(modules):
-        canvas.rect(left + start * MODULE, y, length * MODULE, BAR_HEIGHT, stroke=0, fill=1)
 
 
 def _datamatrix(canvas: Canvas, payload: str, right: float, top: float) -> None:
