@@ -6,7 +6,7 @@ participant's tubes of one type over at least two freezers (counting those alrea
 that one freezer failing never loses all of them, and fills each freezer the same way.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -160,16 +160,9 @@ def plan_split(where: Where, specimens: list[Specimen]) -> list[tuple[Box, int, 
     _check_spread(held, specimens)
     slots = {
         freezer: _free_slots(_fill(by_freezer[freezer], count))
-        for freezer, count in _counts(freezer_of.values()).items()
+        for freezer, count in Counter(freezer_of.values()).items()
     }
     return [next(slots[freezer_of[specimen.pk]]) for specimen in specimens]
-
-
-def _counts(values: Iterable[int]) -> dict[int, int]:
-    counts: dict[int, int] = defaultdict(int)
-    for value in values:
-        counts[value] += 1
-    return counts
 
 
 def _held_per_freezer(specimens: list[Specimen]) -> dict[tuple, dict[int, int]]:
