@@ -3,15 +3,13 @@ source of POST labels/."""
 
 from barcode_printing.layouts import LabelData
 from barcode_printing.sources import LabelBatch, label_source
-from freezers.models import PATH_SEPARATOR, Box
-from lims.errors import NotFound
+from freezers.lookups import box_for
+from freezers.models import PATH_SEPARATOR
 
 
 @label_source("box")
 def labels_for_box(user, code: str) -> LabelBatch:
-    box = Box.objects.for_user(user).with_path().filter(code=code.strip().upper()).first()
-    if box is None:
-        raise NotFound(f"No box {code} among those you can see.", errors={"box": ["Unknown."]})
+    box = box_for(user, code)
     freezer = box.rack.freezer
     where = PATH_SEPARATOR.join([freezer.code, box.rack.name, f"slot {box.position}"])
     return LabelBatch(

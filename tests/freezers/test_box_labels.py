@@ -21,4 +21,4 @@ def test_a_box_label_carries_its_code_and_place(api, tech, box):
 
 def test_a_box_outside_scope_has_no_label(api, phleb_north, box):
     response = api(phleb_north).post("/api/v1/labels/", {"box": box.code})
-    assert_problem(response, 404, "not_found")
+    assert_problem(response, 404, "unknown_box")
