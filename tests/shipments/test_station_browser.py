@@ -47,7 +47,9 @@ def test_scans_typed_by_a_wedge_scanner_are_received(
         page.wait_for_url(station)
         answers = []
         for barcode in (expected.barcode, stray.barcode):
-            # A wedge scanner types into whatever has focus and ends with Enter.
+            # A wedge scanner types into whatever has focus and ends with Enter; the person
+            # scans once the page is ready, with the scan field focused.
+            page.wait_for_selector("input[name=scan]:focus")
             page.keyboard.type(barcode)
             with page.expect_navigation():
                 page.keyboard.press("Enter")
