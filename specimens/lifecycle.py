@@ -170,6 +170,16 @@ def require_handler(actor, specimen: Specimen, rule: Rule, site: Site) -> None:
         )
 
 
+def check_step(
+    specimen: Specimen, kind: str, *, actor, site: Site | None = None, target: str | None = None
+) -> Rule:
+    """The rule that lets ``actor`` do ``kind`` to ``specimen`` at ``site`` (default: where the
+    tube is), or the error that says why not. Changes nothing."""
+    rule = find_rule(specimen, kind, target)
+    require_handler(actor, specimen, rule, site or specimen.current_site)
+    return rule
+
+
 # Columns every step writes: the status and the head of the custody chain.
 _STEP_FIELDS = ("status", "custody_seq", "custody_head")
 
@@ -203,9 +213,8 @@ def transition_many(
     events = []
     fields = set(_STEP_FIELDS)
     for specimen in specimens:
-        rule = find_rule(specimen, kind, target)
+        rule = check_step(specimen, kind, actor=actor, site=site, target=target)
         where = site or specimen.current_site
-        require_handler(actor, specimen, rule, where)
         values = changes(specimen) if callable(changes) else changes
         notes = details(specimen) if callable(details) else details
         for field, value in (values or {}).items():

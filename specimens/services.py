@@ -6,6 +6,7 @@ error with a stable code when they cannot do what was asked.
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from barcode_printing.ids import parse_id
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
-from lims.errors import Conflict, Forbidden, InvalidInput
+from lims.errors import Conflict, DomainError, Forbidden, InvalidInput
 from lims.free_text import require_reason, screen
 from lims.models import Site
 from lims.scoping import require_role
@@ -36,7 +37,7 @@ from specimens.choices import (
 )
 from specimens.identifiers import allocate_order_code, allocate_specimen_ids
 from specimens.labels import print_order_labels
-from specimens.lifecycle import ParticipantWithdrawn, transition, transition_many
+from specimens.lifecycle import ParticipantWithdrawn, check_step, transition, transition_many
 from specimens.models import (
     CollectionOrder,
     OrderEvent,
@@ -759,26 +760,73 @@ def _aliquot(
     return child
 
 
+@dataclass(frozen=True, slots=True)
+class Weighing:
+    """One stable balance reading of one tube, with the balance that gave it."""
+
+    specimen: Specimen
+    grams: Decimal
+    device: str = ""
+
+
 def specimen_weigh(*, actor, specimen: Specimen, grams: Decimal, device: str) -> Specimen:
     """Record a weight with its device as provenance; urine and saliva get the volume it implies."""
+    (answer,) = specimens_weigh(actor=actor, weighings=[Weighing(specimen, grams, device)])
+    if isinstance(answer, DomainError):
+        raise answer
+    return answer
+
+
+def specimens_weigh(*, actor, weighings: list[Weighing]) -> list[Specimen | DomainError]:
+    """Record a station's weighings at once: each is checked on its own, those that pass are
+    written together in scan order, and the answer for each is its tube or the error that
+    refused it (a refused weighing changes nothing). A tube is weighed at most once a call."""
+    if len({weighing.specimen.pk for weighing in weighings}) != len(weighings):
+        raise ValueError("each tube may be weighed once per call")
+    answers: list[Specimen | DomainError | None] = [None] * len(weighings)
+    readings: dict[int, dict] = {}
+    for index, weighing in enumerate(weighings):
+        try:
+            readings[index] = _reading(weighing)
+        except DomainError as error:
+            answers[index] = error
+    with transaction.atomic():
+        pks = [weighings[index].specimen.pk for index in readings]
+        locked = {tube.pk: tube for tube in lock_specimens(Specimen.objects.filter(pk__in=pks))}
+        passed: dict[int, dict] = {}
+        for index, reading in readings.items():
+            tube = answers[index] = locked[weighings[index].specimen.pk]
+            try:
+                check_step(tube, CustodyKind.WEIGHED, actor=actor)
+            except DomainError as error:
+                answers[index] = error
+            else:
+                passed[tube.pk] = reading
+        transition_many(
+            [locked[pk] for pk in passed],
+            CustodyKind.WEIGHED,
+            actor=actor,
+            details=lambda tube: passed[tube.pk],
+            changes=lambda tube: _weight_changes(tube, Decimal(passed[tube.pk]["grams"])),
+        )
+    return answers
+
+
+def _reading(weighing: Weighing) -> dict:
+    """The custody details of a plausible reading, or the error that refuses it."""
+    grams = weighing.grams
     if not Decimal(0) < grams <= MAX_WEIGHT_G:
         raise WeightOutOfRange(
             f"{grams} g is not a tube's weight: expected more than 0 and at most {MAX_WEIGHT_G} g.",
             errors={"grams": ["Out of range."]},
         )
-    device = screen(device, field="device")
-    with transaction.atomic():
-        specimen = lock_specimen(specimen)
-        changes = {"weight_g": grams}
-        density = specimen.type.density_g_per_ml
-        if density:
-            volume = (grams / density * 1000).quantize(Decimal(1), ROUND_HALF_UP)
-            changes["volume_ul"] = int(volume)
-        transition(
-            specimen,
-            CustodyKind.WEIGHED,
-            actor=actor,
-            details={"grams": str(grams), "device": device},
-            changes=changes,
-        )
-    return specimen
+    return {"grams": str(grams), "device": screen(weighing.device, field="device")}
+
+
+def _weight_changes(tube: Specimen, grams: Decimal) -> dict:
+    changes = {"weight_g": grams}
+    density = tube.type.density_g_per_ml
+    if density:
+        volume = (grams / density * 1000).quantize(Decimal(1), ROUND_HALF_UP)
+        changes["volume_ul"] = int(volume)
+    return changes

@@ -58,10 +58,12 @@ class LimsViewMixin:
     def scope(self) -> Scope:
         return scope_of(self.request.user)
 
-    def validated(self, serializer_class) -> dict:
-        """The request body checked by ``serializer_class`` (400 problem+json otherwise)."""
+    def validated(self, serializer_class, data=None) -> dict:
+        """The request body (or ``data``) checked by ``serializer_class`` (400 problem+json
+        otherwise)."""
         given = serializer_class(
-            data=self.request.data, context={"request": self.request, "view": self}
+            data=self.request.data if data is None else data,
+            context={"request": self.request, "view": self},
         )
         given.is_valid(raise_exception=True)
         return given.validated_data

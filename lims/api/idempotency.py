@@ -6,6 +6,7 @@ unique key and then replays.
 """
 
 import hashlib
+import json
 import re
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from lims.errors import DomainError
 from lims.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
-_KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,255}")
+KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 class InvalidIdempotencyKey(DomainError):
@@ -49,8 +50,13 @@ class Replay(Exception):
 
 
 def fingerprint(request) -> str:
+    path = request.get_full_path().encode()
+    return fingerprint_parts(request.method.encode(), path, request.body)
+
+
+def fingerprint_parts(*parts: bytes) -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.get_full_path().encode(), request.body):
+    for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
@@ -58,7 +64,7 @@ def fingerprint(request) -> str:
 
 def claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey:
     """Reserve ``key`` for this request, or raise Replay / IdempotencyKeyReused."""
-    if not _KEY_FORMAT.fullmatch(key):
+    if not KEY_FORMAT.fullmatch(key):
         raise InvalidIdempotencyKey(
             f"{HEADER} must be 1 to 255 visible ASCII characters, such as a UUID."
         )
@@ -77,6 +83,34 @@ def claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey:
             "send a new key for a new request."
         )
     raise Replay(existing)
+
+
+def item_fingerprint(path: str, body: dict) -> str:
+    """The fingerprint of one keyed request inside a batch: its path and its body as JSON."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return fingerprint_parts(b"POST", path.encode(), canonical)
+
+
+def claim_many(*, user, fingerprints: dict[str, str]) -> dict[str, IdempotencyKey]:
+    """Reserve a batch's keys at once: the record of each key, answered already when an earlier
+    request used the key, unanswered (``status_code`` None) when it is this batch's to fill in.
+
+    The inserts wait on the unique key for a concurrent batch with the same keys, as ``claim``
+    does, so the later of two equal batches sees the earlier one's answers.
+    """
+    keys = list(fingerprints)
+    cutoff = timezone.now() - settings.LIMS_IDEMPOTENCY_TTL
+    mine = IdempotencyKey.objects.filter(user=user, key__in=keys)
+    mine.filter(created_at__lt=cutoff).delete()
+    IdempotencyKey.objects.bulk_create(
+        [IdempotencyKey(user=user, key=key, fingerprint=fingerprints[key]) for key in keys],
+        ignore_conflicts=True,
+    )
+    return {record.key: record for record in mine}
+
+
+def remember_many(records: list[IdempotencyKey]) -> None:
+    IdempotencyKey.objects.bulk_update(records, ["status_code", "content_type", "body"])
 
 
 def remember(record: IdempotencyKey, response) -> None:

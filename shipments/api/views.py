@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from barcode_printing.ids import parse_id
 from lims.api.base import LimsViewMixin, ScopedViewSet
+from lims.api.batch import batchable
 from lims.api.parsers import CSVTextParser
 from lims.errors import InvalidInput
 from shipments import manifest, selectors, services
@@ -62,6 +63,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return self._detail(shipment, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ItemSerializer, responses={201: s.PackedItemSerializer})
+    @batchable()
     @action(detail=True, methods=["post"])
     def items(self, request, code=None):
         data = self.validated(s.ItemSerializer)
@@ -108,6 +110,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return self._detail(shipment)
 
     @extend_schema(request=s.ReceiveSerializer, responses={200: dict})
+    @batchable()
     @action(detail=True, methods=["post"])
     def receive(self, request, code=None):
         data = self.validated(s.ReceiveSerializer)
