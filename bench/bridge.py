@@ -1,5 +1,6 @@
 """The bridge against gunicorn: scans forwarded per second, spool drain, server cost per scan."""
 
+import itertools
 import os
 import tempfile
 import threading
@@ -14,7 +15,7 @@ from knox.models import AuthToken
 
 from barcode_printing.ids import format_id
 from bench.custody import _fill_custody, _network
-from scanner_drivers.bridge import DEFAULT_IN_FLIGHT, Bridge, StationConfig
+from scanner_drivers.bridge import DEFAULT_BATCH, DEFAULT_IN_FLIGHT, Bridge, StationConfig
 from scanner_drivers.client import ApiClient
 from scanner_drivers.simulators import ScaleSimulator, ScannerSimulator
 from scanner_drivers.spool import Spool
@@ -50,33 +51,61 @@ def main() -> None:
 
 
 def _server_cost(token: str) -> None:
-    """What one weigh request costs the server itself, without HTTP: the ceiling per core."""
+    """What a weighing costs the server itself, without HTTP: alone and in a batch."""
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    numbers = iter(range(50_000, 60_000))
 
-    def weigh(number: int):
-        return client.post(
-            f"/api/v1/specimens/{format_id('BN', number)}/weigh/",
+    def alone():
+        answer = client.post(
+            f"/api/v1/specimens/{format_id('BN', next(numbers))}/weigh/",
             WEIGHT,
             content_type="application/json",
             HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
         )
+        assert answer.status_code == 200, answer.content
 
-    queries: list[str] = []
+    def batch():
+        requests = [
+            {
+                "key": uuid.uuid4().hex,
+                "path": f"specimens/{format_id('BN', n)}/weigh/",
+                "body": WEIGHT,
+            }
+            for n in itertools.islice(numbers, DEFAULT_BATCH)
+        ]
+        answer = client.post(
+            "/api/v1/batch/", {"requests": requests}, content_type="application/json"
+        )
+        assert answer.status_code == 200 and b'"status":200' in answer.content, answer.content[:300]
+
+    for name, send, scans in (
+        ("alone", alone, 1),
+        (f"in batches of {DEFAULT_BATCH}", batch, DEFAULT_BATCH),
+    ):
+        queries = _count_queries(send)
+        rounds = max(3, SERVER_SAMPLE // scans)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            send()
+        each = (time.perf_counter() - started) / (rounds * scans)
+        print(
+            f"server, in process, a keyed weighing {name}: {each * 1000:.1f} ms and "
+            f"{queries / scans:.2f} queries a scan, so at most {1 / each:.0f} scans/s per "
+            f"core ({os.cpu_count()} cores here)"
+        )
+
+
+def _count_queries(call) -> int:
+    """The statements ``call`` sends (the test client's requests reset Django's query log)."""
+    sent = []
 
     def counted(execute, sql, params, many, context):
-        queries.append(sql)
+        sent.append(sql)
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(counted):
-        assert weigh(50_000).status_code == 200
-    started = time.perf_counter()
-    for number in range(50_001, 50_001 + SERVER_SAMPLE):
-        assert weigh(number).status_code == 200
-    each = (time.perf_counter() - started) / SERVER_SAMPLE
-    print(
-        f"server, in process: {each * 1000:.1f} ms and {len(queries)} queries per keyed weigh "
-        f"request, so at most {1 / each:.0f} requests/s per core ({os.cpu_count()} cores here)"
-    )
+        call()
+    return len(sent)
 
 
 class _Tally:
@@ -126,7 +155,8 @@ def _drain(server: GunicornServer, token: str, *, scans: int, in_flight: int) ->
         spool.close()
     workers, database = (_per_scan(cpu_before, cpu, kind, scans) for kind in GUNICORN_POSTGRES)
     print(
-        f"bridge -> gunicorn ({WORKERS} workers), {in_flight} in flight: {scans:,}-scan spool "
+        f"bridge -> gunicorn ({WORKERS} workers), {in_flight} batch(es) of up to "
+        f"{DEFAULT_BATCH} in flight: {scans:,}-scan spool "
         f"drained in {elapsed:.1f} s, {scans / elapsed:.0f} scans/s "
         f"(targets: >= 200 scans/s; {SPOOL_TARGET:,} scans in < 60 s); server CPU per scan: "
         f"{workers * 1000:.1f} ms gunicorn + {database * 1000:.1f} ms PostgreSQL, so at most "
@@ -183,6 +213,6 @@ def _live(server: str, token: str) -> None:
         scale.stop()
         spool.close()
     print(
-        f"pty scanner and balance -> bridge -> gunicorn, {config.in_flight} in flight: "
+        f"pty scanner and balance -> bridge -> gunicorn, {config.in_flight} batch(es) in flight: "
         f"{LIVE_SCANS:,} scans weighed and forwarded at {LIVE_SCANS / elapsed:.0f} scans/s"
     )

@@ -32,6 +32,9 @@ ACTIONS = ("weigh", "collect", "pack", "receive")
 SHIPMENT_CODE = re.compile(r"SH-[0-9]+")
 DEFAULT_IN_FLIGHT = 4
 MAX_IN_FLIGHT = 32
+DEFAULT_BATCH = 100
+# The most requests the server takes in one batch (lims.api.batch.MAX_REQUESTS).
+MAX_BATCH = 200
 # The server stores weights to the milligram; finer digits (kg readings) are only noise.
 MILLIGRAM = Decimal("0.001")
 
@@ -41,8 +44,9 @@ class StationConfig:
     """What one station reads and what it asks the server to record.
 
     `stable_within` bounds the wait for a balance to settle after a scan; `max_backoff` the
-    pause between attempts to reach the server or re-open a device; `in_flight` how many
-    requests may be on their way to the server at once (see `Bridge` for the order it keeps).
+    pause between attempts to reach the server or re-open a device; `batch` how many scans
+    one request to the server carries at most, and `in_flight` how many such requests may be
+    on their way at once (see `Bridge` for the order it keeps).
     """
 
     station: str
@@ -58,6 +62,7 @@ class StationConfig:
     stable_within: float = 10.0
     max_backoff: float = 2.0
     in_flight: int = DEFAULT_IN_FLIGHT
+    batch: int = DEFAULT_BATCH
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
@@ -71,6 +76,8 @@ class StationConfig:
             raise ValueError(f"{self.action} needs the shipment: SH- and digits, e.g. SH-0000012")
         if not isinstance(self.in_flight, int) or not 1 <= self.in_flight <= MAX_IN_FLIGHT:
             raise ValueError(f"in_flight must be a whole number from 1 to {MAX_IN_FLIGHT}")
+        if not isinstance(self.batch, int) or not 1 <= self.batch <= MAX_BATCH:
+            raise ValueError(f"batch must be a whole number from 1 to {MAX_BATCH}")
         if self.scale_protocol not in SCALE_DRIVERS:
             raise ValueError(f"scale protocol must be one of {sorted(SCALE_DRIVERS)}")
         if not self.station or not self.station.isascii() or not self.station.isprintable():
@@ -84,11 +91,14 @@ class Bridge:
     server down, a dropped connection or a restart of the bridge loses nothing, and the same
     Idempotency-Key on every attempt makes the server apply it once.
 
-    Order: up to `in_flight` of the oldest waiting requests are under way at once, but one that
-    names the same tube, order or shipment as an earlier waiting request is sent only once
-    that one is answered. So the server applies the requests about any one tube, order or
-    shipment in scan order, and applies two scans out of scan order only when they are fewer
-    than `in_flight` scans apart; with `in_flight` 1 everything is applied in scan order.
+    Sending: the oldest waiting scans go in batches of up to `batch`, one POST each, with up to
+    `in_flight` batches under way at once, and the server applies a batch's scans in order. A
+    batch ends before a scan that names the same tube, order or shipment as a scan under way;
+    that scan goes once the earlier one is answered. So the server applies the scans about any
+    one tube, order or shipment in scan order, and takes two scans out of scan order only when
+    they are fewer than `in_flight` times `batch` scans apart; with `in_flight` 1 everything
+    is applied in scan order. At a person's pace each batch is the one scan just made; after
+    an outage the spool drains `batch` scans a request.
     """
 
     def __init__(
@@ -108,8 +118,8 @@ class Bridge:
         self._wake = threading.Event()
         self._scale: ScaleDriver | None = None
         self._scale_missing = False
-        # The sender's own state, touched by its thread only.
-        self._in_flight: dict[int, tuple[Pending, Future[Answer], float]] = {}
+        # The sender's own state, touched by its thread only: batches under way, oldest first.
+        self._in_flight: list[_Sending] = []
         self._delay = 0.0
         self._paused_at = float("-inf")
 
@@ -252,54 +262,62 @@ class Bridge:
         self.client.close()
 
     def _send_next(self, pool: ThreadPoolExecutor) -> None:
-        for pending in self._sendable():
-            future = pool.submit(self.client.post, pending.path, pending.body, key=pending.key)
-            future.add_done_callback(lambda _: self._wake.set())
-            self._in_flight[pending.seq] = (pending, future, monotonic())
+        while len(self._in_flight) < self.config.in_flight:
+            scans = self._next_batch()
+            if not scans:
+                return
+            requests = [(pending.key, pending.path, pending.body) for pending in scans]
+            answers = pool.submit(self.client.post_batch, requests)
+            answers.add_done_callback(lambda _: self._wake.set())
+            self._in_flight.append(_Sending(scans, answers, monotonic()))
 
-    def _sendable(self) -> list[Pending]:
-        """Of the `in_flight` oldest scans waiting, those that may go now (see `Bridge`)."""
-        window = self.spool.head(self.config.in_flight)
-        if not window:
-            return []
-        # A window of sequence numbers, not of requests waiting: a scan goes only once every
-        # scan `in_flight` or more before it was answered, however many went in between.
-        end = window[0].seq + self.config.in_flight
-        named: set[str] = set()
-        ready = []
-        for pending in window:
-            if pending.seq >= end:
+    def _next_batch(self) -> list[Pending]:
+        """The oldest scans waiting and not under way, at most `batch` of them, up to the first
+        that names what a scan under way names (see `Bridge`)."""
+        under_way = [pending for sending in self._in_flight for pending in sending.scans]
+        busy = {pending.seq for pending in under_way}
+        named = set().union(*map(_names, under_way))
+        # Enough of the oldest scans to fill a batch besides those under way.
+        waiting = self.spool.head(len(busy) + self.config.batch)
+        # A window of sequence numbers, not of scans waiting: a scan goes only once every scan
+        # `in_flight` batches or more before it was answered, however many went in between.
+        end = waiting[0].seq + self.config.in_flight * self.config.batch if waiting else 0
+        batch: list[Pending] = []
+        for pending in waiting:
+            if pending.seq in busy:
+                continue
+            if pending.seq >= end or _names(pending) & named:
                 break
-            names = _names(pending)
-            if pending.seq not in self._in_flight and not names & named:
-                ready.append(pending)
-            named |= names
-        return ready
+            batch.append(pending)
+        return batch
 
     def _settle_answered(self) -> None:
-        for seq in sorted(self._in_flight):
-            pending, future, sent_at = self._in_flight[seq]
-            if future.done():
-                del self._in_flight[seq]
-                self._settle(pending, future.result(), sent_at)
+        for sending in [sending for sending in self._in_flight if sending.answers.done()]:
+            self._in_flight.remove(sending)
+            self._settle(sending)
 
-    def _settle(self, pending: Pending, answer: Answer, sent_at: float) -> None:
-        # Answers to requests sent before the current pause began belong to the round that
+    def _settle(self, sending: _Sending) -> None:
+        answers = sending.answers.result()
+        # Answers to batches sent before the current pause began belong to the round that
         # caused it: they neither lengthen the pause nor end it.
-        current = sent_at >= self._paused_at
-        if answer.outcome is Outcome.RETRY:
-            if current:
-                self._pause(answer)
-            return
-        if self._delay and current:
+        current = sending.sent_at >= self._paused_at
+        retry = next((a for a in answers if a.outcome is Outcome.RETRY), None)
+        if retry is not None and current:
+            self._pause(retry)
+        elif retry is None and self._delay and current:
             self.show("server reachable again; replaying the spool in order")
             self._delay = 0.0
-        if answer.outcome is Outcome.UNAUTHORIZED:
-            if not self.unauthorized:
-                self._refuse_token(answer)
-            return
-        self.spool.done(pending)
-        self.show(_describe(pending, answer))
+        refused = next((a for a in answers if a.outcome is Outcome.UNAUTHORIZED), None)
+        if refused is not None and not self.unauthorized:
+            self._refuse_token(refused)
+        answered = [
+            (pending, answer)
+            for pending, answer in zip(sending.scans, answers, strict=True)
+            if answer.outcome in (Outcome.ACCEPTED, Outcome.REFUSED)
+        ]
+        self.spool.done([pending for pending, _ in answered])
+        for pending, answer in answered:
+            self.show(_describe(pending, answer))
 
     def _pause(self, answer: Answer) -> None:
         if not self._delay:
@@ -321,6 +339,15 @@ class Bridge:
 
     def _backoff(self, delay: float) -> float:
         return min(max(delay * 2, 0.1), self.config.max_backoff)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sending:
+    """A batch under way: its scans, the answers to come, and when it was sent."""
+
+    scans: list[Pending]
+    answers: Future[list[Answer]]
+    sent_at: float
 
 
 def _names(pending: Pending) -> frozenset[str]:

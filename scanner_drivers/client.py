@@ -1,4 +1,4 @@
-"""The LIMS API as the bridge sees it: one keyed POST, and what its answer means for the spool."""
+"""The LIMS API as the bridge sees it: batches of keyed POSTs, and what each answer means."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class Answer:
 
 
 class ApiClient:
-    """POSTs JSON with a token and an Idempotency-Key over kept-alive connections.
+    """POSTs batches of keyed requests with a token over kept-alive connections.
 
     Threads may share one client: each POST takes an idle connection (or opens one) and gives
     it back once answered, so the connections in use are as many as the POSTs under way.
@@ -52,28 +52,38 @@ class ApiClient:
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
 
-    def post(self, path: str, body: dict, *, key: str) -> Answer:
+    def post_batch(self, requests: list[tuple[str, str, dict]]) -> list[Answer]:
+        """POST `(key, path, body)` requests as one batch; the answer to each, in order.
+
+        When the batch as a whole fails (unreachable, 5xx, a refused token), each request gets
+        that answer: nothing of a failed batch was applied.
+        """
+        batch = {"requests": [{"key": k, "path": path, "body": b} for k, path, b in requests]}
         headers = {
             "Authorization": f"Token {self._token}",
             "Content-Type": "application/json",
             "Accept": "application/json",
-            "Idempotency-Key": key,
         }
         connection = self._checkout()
         try:
-            connection.request("POST", self._base + path, json.dumps(body).encode(), headers)
+            connection.request("POST", self._base + "batch/", json.dumps(batch).encode(), headers)
             response = connection.getresponse()
             status, payload = response.status, response.read()
         except (OSError, http.client.HTTPException) as error:
-            # The request may or may not have reached the server: only a replay with the same
-            # key can tell, so the request is kept. A server that dropped this connection has
-            # likely dropped the idle ones too, so they go with it.
+            # The batch may or may not have reached the server: only a replay with the same
+            # keys can tell, so its requests are kept. A server that dropped this connection
+            # has likely dropped the idle ones too, so they go with it.
             connection.close()
             self.close()
-            return Answer(Outcome.RETRY, None, "unreachable", str(error) or type(error).__name__)
+            failed = Answer(Outcome.RETRY, None, "unreachable", str(error) or type(error).__name__)
+            return [failed] * len(requests)
         with self._lock:
             self._idle.append(connection)
-        return _answer(status, payload)
+        document = _document(payload)
+        results = document.get("results")
+        if status != 200 or not isinstance(results, list) or len(results) != len(requests):
+            return [_answer(status, document)] * len(requests)
+        return [_result(result) for result in results]
 
     def close(self) -> None:
         with self._lock:
@@ -88,13 +98,24 @@ class ApiClient:
         return self._factory(self._netloc, timeout=self._timeout)
 
 
-def _answer(status: int, payload: bytes) -> Answer:
-    try:
-        document = json.loads(payload)
-    except ValueError:
-        document = {}
-    if not isinstance(document, dict):
-        document = {}
+def _document(payload) -> dict:
+    """A JSON object from bytes or from an already parsed value; empty for anything else."""
+    if isinstance(payload, bytes | str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            payload = {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def _result(result) -> Answer:
+    result = result if isinstance(result, dict) else {}
+    status = result.get("status")
+    # A result without a usable status is the server's fault: send the request again.
+    return _answer(status if isinstance(status, int) else 502, _document(result.get("body")))
+
+
+def _answer(status: int, document: dict) -> Answer:
     if status < 300:
         return Answer(Outcome.ACCEPTED, status, body=document)
     code, detail = str(document.get("code", "")), str(document.get("detail", ""))

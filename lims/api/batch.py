@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,9 +23,12 @@ from lims.api import idempotency
 from lims.api.base import LimsAPIView, StrictSerializer
 from lims.api.problems import PROBLEM_CONTENT_TYPE, problem_body
 from lims.audit import history_request
-from lims.errors import DomainError, NotFound
+from lims.errors import DomainError, InvalidInput, NotFound
 
 API_ROOT = "/api/v1/"
+# Segments of letters, digits and the unreserved marks, and "*" (a check character): no query,
+# no "..", nothing to decode.
+_PATH = re.compile(r"[A-Za-z0-9*][A-Za-z0-9_.~*-]*(?:/[A-Za-z0-9*][A-Za-z0-9_.~*-]*)*/?")
 MAX_REQUESTS = 200
 # Headers of the batch that are not the items': each item has its own body and key.
 _NOT_FORWARDED = frozenset(
@@ -71,11 +75,7 @@ class KeyedRequestSerializer(StrictSerializer):
     )
     path = serializers.CharField(
         max_length=300,
-        validators=[
-            RegexValidator(
-                r"\A[A-Za-z0-9][A-Za-z0-9_.~-]*(/[A-Za-z0-9][A-Za-z0-9_.~-]*)*/?\Z", "Not a path."
-            )
-        ],
+        trim_whitespace=False,
         help_text="The endpoint under /api/v1/, e.g. specimens/BN0000123K/weigh/.",
     )
     body = serializers.DictField(help_text="The JSON body the endpoint takes.")
@@ -196,6 +196,14 @@ class BatchView(LimsAPIView):
         return False
 
     def _resolved(self, item: _Item) -> bool:
+        if not _PATH.fullmatch(item.path):
+            item.refuse(
+                InvalidInput(
+                    f"{item.path[:60]!r} is not a path under {API_ROOT}: letters, digits and "
+                    "- _ . ~ * between slashes, e.g. specimens/BN0000123K/weigh/."
+                )
+            )
+            return False
         try:
             item.match = resolve(API_ROOT + item.path)
         except Resolver404:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import secrets
 import select
@@ -115,7 +114,7 @@ class DroppingProxy:
         self.upstream = upstream
         self.every = every
         self.dropped = 0
-        self._answers = itertools.count(1)
+        self.answered = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
@@ -158,7 +157,9 @@ class DroppingProxy:
                         return
                     # A chunk that starts an HTTP answer means the server has done the work.
                     answer = source is server and chunk.startswith(b"HTTP/")
-                    if answer and next(self._answers) % self.every == 0:
-                        self.dropped += 1
-                        return
+                    if answer:
+                        self.answered += 1
+                        if self.answered % self.every == 0:
+                            self.dropped += 1
+                            return
                     (server if source is client else client).sendall(chunk)

@@ -106,7 +106,7 @@ def weighed() -> list[str]:
 def assert_in_scan_order(events: list[str], scans: list[str], window: int) -> None:
     """The order the bridge keeps: each tube's events are its scans in the order they were
     made, and an event comes before that of an earlier scan only when the two scans are fewer
-    than `window` (the requests in flight) apart."""
+    than `window` (the scans in the batches in flight) apart."""
     assert Counter(events) == Counter(scans), "a scan was lost or recorded twice"
     scan_indexes: dict[str, deque[int]] = defaultdict(deque)
     for index, tube in enumerate(scans):
@@ -144,7 +144,7 @@ def test_500_scans_through_an_outage_and_dropped_answers_are_each_recorded_once_
     proxy = DroppingProxy(server.port, every=23)
     scanner = ScannerSimulator(scans, rate=400, delay=0.2)
     scale = ScaleSimulator("mtsics", load_g=Decimal("10.15"))
-    config = weigh_config(scanner, scale, in_flight=4)
+    config = weigh_config(scanner, scale, in_flight=4, batch=8)
     try:
         with bridging(config, tmp_path / "spool", proxy.url, token):
             scanner.start()
@@ -160,7 +160,7 @@ def test_500_scans_through_an_outage_and_dropped_answers_are_each_recorded_once_
         proxy.close()
         server.start()
     assert len(scans) == 500
-    assert_in_scan_order(weighed(), scans, window=config.in_flight)
+    assert_in_scan_order(weighed(), scans, window=config.in_flight * config.batch)
     assert proxy.dropped > 0
     assert Specimen.objects.filter(barcode__in=ids, weight_g=Decimal("10.150")).count() == 400
     # Each scan's request was applied once (one stored answer per key), and the server took
@@ -173,6 +173,28 @@ def test_500_scans_through_an_outage_and_dropped_answers_are_each_recorded_once_
     for tube in ids:
         seqs = [seq for seq in applied if scans[seq - 1] == tube]
         assert seqs == sorted(seqs)
+
+
+def test_a_spool_left_by_an_outage_drains_in_batches_each_scan_once_in_order(
+    server, token, tubes, tmp_path
+):
+    ids = tubes(250)
+    spool = Spool(tmp_path / "spool", "bench-1")
+    for tube in ids:
+        spool.append(f"specimens/{tube}/weigh/", {"grams": "10.150", "stable": True}, tube)
+    spool.close()
+    proxy = DroppingProxy(server.port, every=1_000_000)
+    config = StationConfig(
+        station="bench-1", action="weigh", device="loop://", scale="loop://", in_flight=1
+    )
+    try:
+        with bridging(config, tmp_path / "spool", proxy.url, token) as (bridge, lines):
+            wait_until(lambda: len(bridge.spool) == 0, timeout=60)
+    finally:
+        proxy.close()
+    assert weighed() == ids
+    assert lines == [f"{tube}: accepted" for tube in ids]
+    assert proxy.answered == 3
 
 
 def test_bad_scans_are_shown_and_only_good_ones_recorded(server, token, tubes, tmp_path):

@@ -21,12 +21,39 @@ def test_a_shipment_code_is_all_pack_and_receive_need(action):
     assert config.shipment == "SH-00012"
 
 
-@pytest.mark.parametrize("in_flight", [0, -1, 33])
-def test_requests_in_flight_are_between_1_and_32(in_flight):
-    with pytest.raises(ValueError, match="in_flight"):
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("in_flight", 0),
+        ("in_flight", -1),
+        ("in_flight", 33),
+        ("in_flight", 2.0),
+        ("batch", 0),
+        ("batch", 201),
+        ("batch", "10"),
+    ],
+)
+def test_batches_in_flight_and_scans_a_batch_are_bounded(option, value):
+    with pytest.raises(ValueError, match=option):
         StationConfig(
-            station="s-1", action="collect", device="loop://", order="ORD-1", in_flight=in_flight
+            station="s-1", action="collect", device="loop://", order="ORD-1", **{option: value}
         )
+
+
+def test_the_command_refuses_an_oversized_batch_before_reading_anything(tmp_path):
+    with pytest.raises(CommandError, match="batch must be a whole number from 1 to 200"):
+        call_command(
+            "scanner_bridge",
+            "--device=loop://",
+            "--server=http://127.0.0.1:9/api/v1/",
+            "--token=t",
+            "--station=pack-1",
+            "--action=pack",
+            "--shipment=SH-0000012",
+            "--batch=500",
+            f"--spool={tmp_path / 'spool.sqlite3'}",
+        )
+    assert not (tmp_path / "spool.sqlite3").exists()
 
 
 def test_the_command_refuses_a_pack_without_a_shipment_before_reading_anything(tmp_path):

@@ -111,6 +111,10 @@ def test_each_refused_request_gets_its_own_problem_and_changes_nothing(
         {"key": "k9", "path": f"specimens/{later.barcode}/hold/", "body": {"reason": "x"}},
         {"key": "k10", "path": "nowhere/at/all/", "body": {}},
         weighing("k11", later.barcode, grams="11"),
+        *(
+            {"key": f"p{n}", "path": path, "body": {}}
+            for n, path in enumerate(["p/?x=1", "http://x/p/", "../admin/", "ö/", "/auth/me/"])
+        ),
     ]
     before = chain_state()
     answers = results(send(client, *requests))
@@ -127,6 +131,7 @@ def test_each_refused_request_gets_its_own_problem_and_changes_nothing(
         (400, "not_batchable"),
         (404, "not_found"),
         (200, None),
+        *[(400, "invalid")] * 5,
     ]
     assert answers[1]["body"]["detail"].startswith(f"Tube {held.barcode} is on hold (leaking)")
     assert answers[8]["body"]["detail"].startswith(f"POST /api/v1/specimens/{later.barcode}/hold/")
@@ -264,10 +269,6 @@ def test_a_request_that_fails_on_the_server_fails_the_whole_batch(
         ({"requests": [{"key": "k", "path": "p/", "body": [1]}]}, "requests", "invalid"),
         ({"requests": [{"key": "", "path": "p/", "body": {}}]}, "requests", "invalid"),
         ({"requests": [{"key": "a b", "path": "p/", "body": {}}]}, "requests", "invalid"),
-        ({"requests": [{"key": "k", "path": "p/?x=1", "body": {}}]}, "requests", "invalid"),
-        ({"requests": [{"key": "k", "path": "http://x/p/", "body": {}}]}, "requests", "invalid"),
-        ({"requests": [{"key": "k", "path": "../admin/", "body": {}}]}, "requests", "invalid"),
-        ({"requests": [{"key": "k", "path": "ö/", "body": {}}]}, "requests", "invalid"),
         (
             {"requests": [{"key": "k", "path": "p/", "body": {}, "x": 1}]},
             "requests",

@@ -4,7 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from scanner_drivers.bridge import (
     ACTIONS,
+    DEFAULT_BATCH,
     DEFAULT_IN_FLIGHT,
+    MAX_BATCH,
     MAX_IN_FLIGHT,
     Bridge,
     StationConfig,
@@ -36,9 +38,14 @@ class Command(BaseCommand):
             "--in-flight",
             type=int,
             default=DEFAULT_IN_FLIGHT,
-            help=f"requests under way at once, 1 to {MAX_IN_FLIGHT}; those about the same tube, "
-            f"order or shipment always go one after another, in scan order "
-            f"(default {DEFAULT_IN_FLIGHT})",
+            help=f"batches under way at once, 1 to {MAX_IN_FLIGHT}; scans about the same tube, "
+            f"order or shipment are always applied in scan order (default {DEFAULT_IN_FLIGHT})",
+        )
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=DEFAULT_BATCH,
+            help=f"most scans one request carries, 1 to {MAX_BATCH} (default {DEFAULT_BATCH})",
         )
 
     def handle(self, *args, **options):
@@ -53,6 +60,7 @@ class Command(BaseCommand):
                 scale_protocol=options["scale_protocol"],
                 scale_id=options["scale_id"],
                 in_flight=options["in_flight"],
+                batch=options["batch"],
             )
             client = ApiClient(options["server"], options["token"])
         except ValueError as error:
