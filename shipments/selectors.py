@@ -1,5 +1,6 @@
 """Reads of shipments: the receipt's live diff, manifest rows, and the overdue report."""
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -41,21 +42,33 @@ def manifest_items(shipment: Shipment):
 
 def receipt_counts(shipment: Shipment) -> dict:
     """How many tubes the receipt has seen of each kind; two queries whatever the size."""
-    by_status = dict(
-        shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
-        .values_list("receipt_status")
-        .annotate(n=Count("pk"))
-        .order_by()
+    return counts_of(receipt_statuses(shipment), unexpected_count(shipment))
+
+
+def receipt_statuses(shipment: Shipment) -> Counter:
+    """The shipment's tubes (those not taken out) by receipt status."""
+    return Counter(
+        dict(
+            shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
+            .values_list("receipt_status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     )
-    received = by_status.get(ReceiptStatus.RECEIVED, 0)
-    damaged = by_status.get(ReceiptStatus.DAMAGED, 0)
+
+
+def unexpected_count(shipment: Shipment) -> int:
+    return shipment.discrepancies.filter(kind=DiscrepancyKind.UNEXPECTED).count()
+
+
+def counts_of(statuses: Counter, unexpected: int) -> dict:
+    """The counts a receiving station shows, from the tubes by status and the unexpected ones."""
     return {
-        "expected": sum(by_status.values()),
-        "received": received,
-        "damaged": damaged,
-        "missing": by_status.get(ReceiptStatus.PENDING, 0)
-        + by_status.get(ReceiptStatus.MISSING, 0),
-        "unexpected": shipment.discrepancies.filter(kind=DiscrepancyKind.UNEXPECTED).count(),
+        "expected": statuses.total(),
+        "received": statuses[ReceiptStatus.RECEIVED],
+        "damaged": statuses[ReceiptStatus.DAMAGED],
+        "missing": statuses[ReceiptStatus.PENDING] + statuses[ReceiptStatus.MISSING],
+        "unexpected": unexpected,
     }
 
 

@@ -5,8 +5,10 @@ people packing, dispatching or receiving the same shipment take turns), checks t
 role at the right end of the journey, and changes tubes only through ``specimens.lifecycle``.
 """
 
+import contextlib
 import hashlib
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -15,11 +17,11 @@ from django.utils import timezone
 from barcode_printing.ids import parse_id
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
-from lims.errors import Conflict, InvalidInput, NotFound
+from lims.errors import Conflict, DomainError, InvalidInput, NotFound
 from lims.free_text import require_reason, screen
 from lims.models import Site
 from lims.scoping import require_role
-from shipments import logger
+from shipments import logger, selectors
 from shipments.choices import (
     FITTING_CONDITIONS,
     RANGES,
@@ -39,7 +41,7 @@ from shipments.models import (
 from shipments.tracking import normalise_tracking
 from specimens.choices import CustodyKind, OrderStatus, QCFlag, SpecimenStatus
 from specimens.identifiers import allocate_numbers
-from specimens.lifecycle import transition, transition_many
+from specimens.lifecycle import check_step, transition, transition_many
 from specimens.models import CustodyEvent, Specimen
 from specimens.services import lock_specimen, lock_specimens
 
@@ -512,86 +514,179 @@ def _last_custody(specimen: Specimen | None) -> dict:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """One tube scanned in at the biobank: intact or damaged, with a reference for a straggler."""
+
+    barcode: str
+    damaged: bool = False
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What a scan did: its outcome (a key of RECEIPT_ANSWERS), the tube's ID, the item or
+    discrepancy it recorded, and the receipt's counts just after it (as ``receipt_counts``)."""
+
+    outcome: str
+    barcode: str
+    record: ShipmentItem | Discrepancy
+    counts: dict
+
+
 def shipment_receive(
     *, actor, shipment: Shipment, barcode: str, damaged: bool = False, reference: str = ""
-) -> tuple[str, ShipmentItem | Discrepancy]:
+) -> Received:
     """Scan one tube in: answers ``expected``, ``damaged``, ``straggler`` or ``unexpected``.
 
     An expected tube becomes ``received`` at the biobank; a damaged one is received and put on
     hold; a tube marked missing at closing is received with a reference that resolves its
     discrepancy; a tube not on the manifest is recorded, not moved.
     """
-    barcode = parse_id(barcode)
-    reference = screen(reference, field="reference")
+    receipt = Receipt(barcode, damaged, reference)
+    (answer,) = shipment_receive_many(actor=actor, shipment=shipment, receipts=[receipt])
+    if isinstance(answer, DomainError):
+        raise answer
+    return answer
+
+
+def shipment_receive_many(
+    *, actor, shipment: Shipment, receipts: list[Receipt]
+) -> list[Received | DomainError]:
+    """Scan tubes in as ``shipment_receive`` does one by one, in order, with one lock of the
+    shipment and one write of the tubes received: the answer to each scan is what it did or
+    the error that refused it (a refused scan changes nothing)."""
     with transaction.atomic():
         shipment = _lock(shipment)
-        require_role(
-            actor, shipment.destination, Role.BIOBANK_TECHNICIAN, action="receive this shipment"
+        try:
+            require_role(
+                actor, shipment.destination, Role.BIOBANK_TECHNICIAN, action="receive this shipment"
+            )
+            _require_receiving(shipment, closed_ok=True)
+        except DomainError as error:
+            return [error] * len(receipts)
+        receiving = _Receiving(actor, shipment, [receipt.barcode for receipt in receipts])
+        answers: list[Received | DomainError] = []
+        for receipt in receipts:
+            try:
+                answers.append(receiving.scan(receipt))
+            except DomainError as error:
+                answers.append(error)
+        receiving.write()
+    return answers
+
+
+class _Receiving:
+    """The receipt of one locked shipment, kept in memory while a batch of scans is checked in
+    order; ``write()`` then records the tubes received together."""
+
+    def __init__(self, actor, shipment: Shipment, scanned: list[str]) -> None:
+        self.actor, self.shipment = actor, shipment
+        self.now = timezone.now()
+        barcodes = set()
+        for text in scanned:
+            # An ID that does not parse is refused by scan(), in its turn.
+            with contextlib.suppress(DomainError):
+                barcodes.add(parse_id(text))
+        items = list(
+            shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED).filter(
+                specimen__barcode__in=barcodes
+            )
         )
-        _require_receiving(shipment, closed_ok=True)
-        item = (
-            shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
-            .filter(specimen__barcode=barcode)
-            .first()
-        )
+        locked = lock_specimens(Specimen.objects.filter(pk__in=[i.specimen_id for i in items]))
+        tubes = {tube.pk: tube for tube in locked}
+        for item in items:
+            item.specimen = tubes[item.specimen_id]
+        self.items = {item.specimen.barcode: item for item in items}
+        self.statuses = selectors.receipt_statuses(shipment)
+        self.unexpected = selectors.unexpected_count(shipment)
+        # (item, damaged, reference, straggler) of each tube received, in scan order.
+        self.received: list[tuple[ShipmentItem, bool, str, bool]] = []
+
+    def scan(self, receipt: Receipt) -> Received:
+        barcode = parse_id(receipt.barcode)
+        reference = screen(receipt.reference, field="reference")
+        item = self.items.get(barcode)
         if item is None:
-            _require_receiving(shipment)
-            return "unexpected", _record_unexpected(actor, shipment, barcode)
+            _require_receiving(self.shipment)
+            discrepancy = _record_unexpected(self.actor, self.shipment, barcode)
+            self.unexpected = selectors.unexpected_count(self.shipment)
+            return Received("unexpected", barcode, discrepancy, self._counts())
         if item.receipt_status in (ReceiptStatus.RECEIVED, ReceiptStatus.DAMAGED):
             raise AlreadyReceived(
-                f"Tube {barcode} was already received from {shipment.code} "
+                f"Tube {barcode} was already received from {self.shipment.code} "
                 f"{_when(item.received_at)}; nothing changed."
             )
         straggler = item.receipt_status == ReceiptStatus.MISSING
         if straggler and not reference:
             raise ReferenceRequired(
-                f"Tube {barcode} was marked missing when {shipment.code} was closed: give a "
-                "reference (incident or ticket number) to receive it as a straggler.",
+                f"Tube {barcode} was marked missing when {self.shipment.code} was closed: give "
+                "a reference (incident or ticket number) to receive it as a straggler.",
                 errors={"reference": ["Required for a tube marked missing."]},
             )
-        _receive_item(actor, shipment, item, damaged=damaged, reference=reference)
-        if straggler:
-            _resolve_missing(actor, shipment, barcode, reference)
-            return "straggler", item
-        return ("damaged" if damaged else "expected"), item
+        check_step(
+            item.specimen, CustodyKind.RECEIVED, actor=self.actor, site=self.shipment.destination
+        )
+        self.statuses[item.receipt_status] -= 1
+        item.receipt_status = ReceiptStatus.DAMAGED if receipt.damaged else ReceiptStatus.RECEIVED
+        self.statuses[item.receipt_status] += 1
+        item.received_at, item.received_by = self.now, self.actor
+        self.received.append((item, receipt.damaged, reference, straggler))
+        outcome = "straggler" if straggler else ("damaged" if receipt.damaged else "expected")
+        return Received(outcome, barcode, item, self._counts())
 
+    def _counts(self) -> dict:
+        return selectors.counts_of(self.statuses, self.unexpected)
 
-def _receive_item(
-    actor, shipment: Shipment, item: ShipmentItem, *, damaged: bool, reference: str
-) -> None:
-    specimen = lock_specimens(Specimen.objects.filter(pk=item.specimen_id))[0]
-    now = timezone.now()
-    details = {"damaged": damaged, "transit_minutes": item.transit_minutes}
-    if reference:
-        details["reference"] = reference
-    changes = {"current_site": shipment.destination}
-    if damaged and QCFlag.DAMAGED_IN_TRANSIT not in specimen.qc_flags:
-        changes["qc_flags"] = [*specimen.qc_flags, QCFlag.DAMAGED_IN_TRANSIT.value]
-    transition(
-        specimen,
-        CustodyKind.RECEIVED,
-        actor=actor,
-        site=shipment.destination,
-        ref=shipment.code,
-        details=details,
-        changes=changes,
-        at=now,
-    )
-    if damaged:
-        if not specimen.on_hold:
-            transition(
-                specimen,
-                CustodyKind.HELD,
-                actor=actor,
-                reason=DAMAGE_HOLD,
-                details={"reason": DAMAGE_HOLD},
-                changes={"hold_reason": DAMAGE_HOLD},
-            )
-        _discrepancy(actor, shipment, DiscrepancyKind.DAMAGED, specimen.barcode, specimen)
-    item.receipt_status = ReceiptStatus.DAMAGED if damaged else ReceiptStatus.RECEIVED
-    item.received_at = now
-    item.received_by = actor
-    _save(item, actor=actor, reason=f"received from {shipment.code}")
+    def write(self) -> None:
+        """Custody and history of every tube received: a few statements for the whole batch."""
+        shipment, actor = self.shipment, self.actor
+        scans = {
+            item.specimen_id: (item, damaged, reference)
+            for item, damaged, reference, _ in self.received
+        }
+
+        def details(tube: Specimen) -> dict:
+            item, damaged, reference = scans[tube.pk]
+            noted = {"damaged": damaged, "transit_minutes": item.transit_minutes}
+            return {**noted, "reference": reference} if reference else noted
+
+        def changes(tube: Specimen) -> dict:
+            moved = {"current_site": shipment.destination}
+            if scans[tube.pk][1] and QCFlag.DAMAGED_IN_TRANSIT not in tube.qc_flags:
+                moved["qc_flags"] = [*tube.qc_flags, QCFlag.DAMAGED_IN_TRANSIT.value]
+            return moved
+
+        transition_many(
+            [item.specimen for item, *_ in self.received],
+            CustodyKind.RECEIVED,
+            actor=actor,
+            site=shipment.destination,
+            ref=shipment.code,
+            details=details,
+            changes=changes,
+            at=self.now,
+        )
+        damaged = [item.specimen for item, was_damaged, *_ in self.received if was_damaged]
+        transition_many(
+            [tube for tube in damaged if not tube.on_hold],
+            CustodyKind.HELD,
+            actor=actor,
+            reason=DAMAGE_HOLD,
+            details={"reason": DAMAGE_HOLD},
+            changes={"hold_reason": DAMAGE_HOLD},
+        )
+        for tube in damaged:
+            _discrepancy(actor, shipment, DiscrepancyKind.DAMAGED, tube.barcode, tube)
+        for item, _, reference, straggler in self.received:
+            if straggler:
+                _resolve_missing(actor, shipment, item.specimen.barcode, reference)
+        ShipmentItem.objects.bulk_update_with_history(
+            [item for item, *_ in self.received],
+            ["receipt_status", "received_at", "received_by"],
+            actor=actor,
+            reason=f"received from {shipment.code}",
+        )
 
 
 def _discrepancy(

@@ -122,16 +122,17 @@ def receive_station(request, code: str):
     if request.method == "POST":
 
         def receive(data):
-            outcome, _ = services.shipment_receive(
+            received = services.shipment_receive(
                 actor=request.user,
                 shipment=shipment,
                 barcode=data["scan"],
                 damaged=data["damaged"],
                 reference=data["reference"],
             )
-            barcode = data["scan"].strip().upper()
-            answer = services.RECEIPT_ANSWERS[outcome].format(id=barcode, shipment=shipment.code)
-            return _RECEIPT_LEVEL[outcome], answer
+            answer = services.RECEIPT_ANSWERS[received.outcome].format(
+                id=received.barcode, shipment=shipment.code
+            )
+            return _RECEIPT_LEVEL[received.outcome], answer
 
         _submit(request, ReceiveScanForm, receive, invalid=SCAN_INVALID)
         return redirect("station-receive", code=shipment.code)

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.validators import RegexValidator
@@ -39,11 +40,10 @@ _NOT_FORWARDED = frozenset(
 def batchable(bulk: str | None = None):
     """Lets a batch carry POSTs to the decorated view action.
 
-    ``bulk`` names a view method that applies a run of such requests at once: it takes a list
-    of ``(url_kwargs, body)`` pairs whose URL arguments differ (compared without case or
-    surrounding blanks, as IDs are) and returns, in the same order,
-    the Response to each or the exception that refused it, writing nothing for a refused one.
-    Without it, each request of a batch is dispatched to the action on its own.
+    ``bulk`` names a view method that applies a run of such requests at once, as if one by one
+    in the order given: it takes a list of ``(url_kwargs, body)`` pairs and returns, in the
+    same order, the Response to each or the exception that refused it, writing nothing for a
+    refused one. Without it, each request of a batch is dispatched to the action on its own.
     """
 
     def mark(function):
@@ -121,10 +121,6 @@ class _Item:
         actions = getattr(self.match.func, "actions", None) or {}
         method = getattr(getattr(self.match.func, "cls", None), actions.get("post", ""), None)
         return method if getattr(method, "batchable", False) else None
-
-    @property
-    def target(self) -> tuple:
-        return (self.match.func, *(str(v).strip().upper() for v in self.match.kwargs.values()))
 
 
 class BatchView(LimsAPIView):
@@ -280,21 +276,9 @@ class BatchView(LimsAPIView):
 
 
 def _runs(items) -> Iterator[list[_Item]]:
-    """Consecutive requests to one action, each naming another object: what one bulk call takes.
-
-    A request naming an object named earlier in the run starts a new run, so that it is applied
-    after the earlier one.
-    """
-    run: list[_Item] = []
-    named: set[tuple] = set()
-    for item in items:
-        if run and (item.match.func is not run[0].match.func or item.target in named):
-            yield run
-            run, named = [], set()
-        run.append(item)
-        named.add(item.target)
-    if run:
-        yield run
+    """Consecutive requests to one action: what one bulk call takes."""
+    for _, run in groupby(items, key=lambda item: item.match.func):
+        yield list(run)
 
 
 def _results(items: list[_Item]) -> bytes:

@@ -262,10 +262,11 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return answer
 
     def weigh_many(self, requests: list[tuple[dict, dict]]) -> list[Response | Exception]:
-        """Weighings of different tubes, as ``lims.api.batch.batchable`` takes them: one
-        lookup, one write and one read for all."""
+        """Weighings, as ``lims.api.batch.batchable`` takes them: one lookup, one write and one
+        read for all. A tube named again is weighed again, after the others."""
         answers: list[Response | Exception | None] = [None] * len(requests)
         readings: dict[str, tuple[int, dict]] = {}
+        again = []
         for index, (kwargs, body) in enumerate(requests):
             try:
                 # The body first: a single request says what is wrong with it before the ID.
@@ -274,7 +275,10 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             except (DomainError, ValidationError) as error:
                 answers[index] = error
                 continue
-            readings[barcode] = (index, data)
+            if barcode in readings:
+                again.append(index)
+            else:
+                readings[barcode] = (index, data)
         found = self.get_queryset().in_bulk(list(readings), field_name="barcode")
         weighings = {}
         for barcode, (index, data) in readings.items():
@@ -291,6 +295,10 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             if isinstance(outcome, Specimen):
                 outcome = Response(self.get_serializer(fresh[outcome.pk]).data)
             answers[index] = outcome
+        if again:
+            later = self.weigh_many([requests[index] for index in again])
+            for index, answer in zip(again, later, strict=True):
+                answers[index] = answer
         return answers
 
 

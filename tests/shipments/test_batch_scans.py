@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lims.models import IdempotencyKey
 from shipments import services as shipping
@@ -101,3 +102,61 @@ def test_the_same_batch_sent_twice_at_once_is_applied_once(
     assert ShipmentItem.objects.filter(shipment=shipment).count() == 3
     assert CustodyEvent.objects.filter(kind="packed").count() == 3
     assert IdempotencyKey.objects.count() == 3
+
+
+def test_a_batch_receives_a_straggler_with_its_reference_and_refuses_one_without(
+    api, phleb_north, tech, shipment, finalized, in_transit
+):
+    late, other = finalized("1ED10", "2ED10")
+    in_transit([late, other])
+    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    shipping.shipment_close(actor=tech, shipment=shipment)
+    envelope = scans(shipment, "receive", [late.barcode, late.barcode])
+    envelope["requests"][1]["body"]["reference"] = "INC-0042"
+    client = api(tech)
+    answer = client.post("/api/v1/batch/", envelope, format="json").json()["results"]
+    assert [(r["status"], r["body"].get("outcome") or r["body"]["code"]) for r in answer] == [
+        (400, "reference_required"),
+        (200, "straggler"),
+    ]
+    missing = Discrepancy.objects.get(shipment=shipment, kind="missing", barcode=late.barcode)
+    assert missing.resolution_ref == "INC-0042"
+    assert Specimen.objects.get(pk=late.pk).status == "received"
+    # The closed receipt takes no tube it does not know of.
+    (stray,) = finalized("1SAL")
+    stray_scan = scans(shipment, "receive", [stray.barcode], prefix="s")
+    assert answered(client, stray_scan) == [(409, "shipment_closed")]
+
+
+def test_every_scan_of_a_batch_is_refused_when_its_shipment_is(
+    api, phleb_north, tech, shipment, finalized, in_transit
+):
+    tubes = finalized("1ED10", "2ED10")
+    in_transit(tubes)
+    envelope = scans(shipment, "receive", [tube.barcode for tube in tubes])
+    assert answered(api(phleb_north), envelope) == [(403, "role_forbids_action")] * 2
+    assert answered(api(tech), envelope) == [(409, "shipment_not_arrived")] * 2
+    unknown = {
+        "requests": [{**r, "path": "shipments/SH-9999999/receive/"} for r in envelope["requests"]]
+    }
+    for request in unknown["requests"]:
+        request["key"] += "-unknown"
+    assert answered(api(tech), unknown) == [(404, "not_found")] * 2
+    assert CustodyEvent.objects.filter(kind="received").count() == 0
+
+
+def test_receiving_five_tubes_or_twenty_five_takes_the_same_queries(
+    api, phleb_north, tech, shipment, finalized, in_transit
+):
+    tubes = [tube for _ in range(3) for tube in finalized(*["1ED10", "2ED10", "1UR10"] * 3)][:30]
+    in_transit(tubes)
+    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    client = api(tech)
+
+    def queries(batch, prefix):
+        envelope = scans(shipment, "receive", [tube.barcode for tube in batch], prefix=prefix)
+        with CaptureQueriesContext(connection) as captured:
+            assert {status for status, _ in answered(client, envelope)} == {200}
+        return len(captured)
+
+    assert queries(tubes[:5], "a") == queries(tubes[5:], "b")
