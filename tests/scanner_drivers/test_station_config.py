@@ -40,25 +40,16 @@ def test_batches_in_flight_and_scans_a_batch_are_bounded(option, value):
         )
 
 
-def test_the_command_refuses_an_oversized_batch_before_reading_anything(tmp_path):
-    with pytest.raises(CommandError, match="batch must be a whole number from 1 to 200"):
-        call_command(
-            "scanner_bridge",
-            "--device=loop://",
-            "--server=http://127.0.0.1:9/api/v1/",
-            "--token=t",
-            "--station=pack-1",
-            "--action=pack",
-            "--shipment=SH-0000012",
-            "--batch=500",
-            f"--spool={tmp_path / 'spool.sqlite3'}",
-        )
-    assert not (tmp_path / "spool.sqlite3").exists()
-
-
-def test_the_command_refuses_a_pack_without_a_shipment_before_reading_anything(tmp_path):
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--shipment=SH-12a"], "pack needs the shipment: SH- and digits"),
+        (["--shipment=SH-0000012", "--batch=500"], "batch must be a whole number from 1 to 200"),
+    ],
+)
+def test_the_command_refuses_a_bad_station_before_reading_anything(tmp_path, options, message):
     spool = tmp_path / "spool.sqlite3"
-    with pytest.raises(CommandError, match="pack needs the shipment: SH- and digits"):
+    with pytest.raises(CommandError, match=message):
         call_command(
             "scanner_bridge",
             "--device=loop://",
@@ -66,7 +57,7 @@ def test_the_command_refuses_a_pack_without_a_shipment_before_reading_anything(t
             "--token=t",
             "--station=pack-1",
             "--action=pack",
-            "--shipment=SH-12a",
+            *options,
             f"--spool={spool}",
         )
     assert not spool.exists()
