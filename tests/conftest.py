@@ -10,6 +10,17 @@ from lims.choices import Role, SiteKind
 from tests.helpers import client_for, make_site, make_user
 
 
+@pytest.fixture(autouse=True, scope="session")
+def one_round_password_hashing():
+    """Users made by tests are hashed with one PBKDF2 round (see tests/hashers.py)."""
+    from django.conf import global_settings
+    from django.test.utils import override_settings
+
+    hashers = ["tests.hashers.OneRoundPBKDF2PasswordHasher", *global_settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture
 def north(db):
     return make_site("SITE-NORTH")
