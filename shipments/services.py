@@ -576,6 +576,14 @@ def shipment_receive_many(
     return answers
 
 
+@dataclass(frozen=True, slots=True)
+class _Scanned:
+    item: ShipmentItem
+    damaged: bool
+    reference: str
+    straggler: bool
+
+
 class _Receiving:
     """The receipt of one locked shipment, kept in memory while a batch of scans is checked in
     order; ``write()`` then records the tubes received together."""
@@ -600,8 +608,8 @@ class _Receiving:
         self.items = {item.specimen.barcode: item for item in items}
         self.statuses = selectors.receipt_statuses(shipment)
         self.unexpected = selectors.unexpected_count(shipment)
-        # (item, damaged, reference, straggler) of each tube received, in scan order.
-        self.received: list[tuple[ShipmentItem, bool, str, bool]] = []
+        # The tubes received, in scan order.
+        self.received: list[_Scanned] = []
 
     def scan(self, receipt: Receipt) -> Received:
         barcode = parse_id(receipt.barcode)
@@ -631,7 +639,7 @@ class _Receiving:
         item.receipt_status = ReceiptStatus.DAMAGED if receipt.damaged else ReceiptStatus.RECEIVED
         self.statuses[item.receipt_status] += 1
         item.received_at, item.received_by = self.now, self.actor
-        self.received.append((item, receipt.damaged, reference, straggler))
+        self.received.append(_Scanned(item, receipt.damaged, reference, straggler))
         outcome = "straggler" if straggler else ("damaged" if receipt.damaged else "expected")
         return Received(outcome, barcode, item, self._counts())
 
@@ -641,24 +649,21 @@ class _Receiving:
     def write(self) -> None:
         """Custody and history of every tube received: a few statements for the whole batch."""
         shipment, actor = self.shipment, self.actor
-        scans = {
-            item.specimen_id: (item, damaged, reference)
-            for item, damaged, reference, _ in self.received
-        }
+        scans = {scanned.item.specimen_id: scanned for scanned in self.received}
 
         def details(tube: Specimen) -> dict:
-            item, damaged, reference = scans[tube.pk]
-            noted = {"damaged": damaged, "transit_minutes": item.transit_minutes}
-            return {**noted, "reference": reference} if reference else noted
+            scanned = scans[tube.pk]
+            noted = {"damaged": scanned.damaged, "transit_minutes": scanned.item.transit_minutes}
+            return {**noted, "reference": scanned.reference} if scanned.reference else noted
 
         def changes(tube: Specimen) -> dict:
             moved = {"current_site": shipment.destination}
-            if scans[tube.pk][1] and QCFlag.DAMAGED_IN_TRANSIT not in tube.qc_flags:
+            if scans[tube.pk].damaged and QCFlag.DAMAGED_IN_TRANSIT not in tube.qc_flags:
                 moved["qc_flags"] = [*tube.qc_flags, QCFlag.DAMAGED_IN_TRANSIT.value]
             return moved
 
         transition_many(
-            [item.specimen for item, *_ in self.received],
+            [scanned.item.specimen for scanned in self.received],
             CustodyKind.RECEIVED,
             actor=actor,
             site=shipment.destination,
@@ -667,7 +672,7 @@ class _Receiving:
             changes=changes,
             at=self.now,
         )
-        damaged = [item.specimen for item, was_damaged, *_ in self.received if was_damaged]
+        damaged = [scanned.item.specimen for scanned in self.received if scanned.damaged]
         transition_many(
             [tube for tube in damaged if not tube.on_hold],
             CustodyKind.HELD,
@@ -678,11 +683,12 @@ class _Receiving:
         )
         for tube in damaged:
             _discrepancy(actor, shipment, DiscrepancyKind.DAMAGED, tube.barcode, tube)
-        for item, _, reference, straggler in self.received:
-            if straggler:
-                _resolve_missing(actor, shipment, item.specimen.barcode, reference)
+        for scanned in self.received:
+            if scanned.straggler:
+                barcode = scanned.item.specimen.barcode
+                _resolve_missing(actor, shipment, barcode, scanned.reference)
         ShipmentItem.objects.bulk_update_with_history(
-            [item for item, *_ in self.received],
+            [scanned.item for scanned in self.received],
             ["receipt_status", "received_at", "received_by"],
             actor=actor,
             reason=f"received from {shipment.code}",
