@@ -22,7 +22,7 @@ from rest_framework.renderers import JSONRenderer
 
 from lims.api import idempotency
 from lims.api.base import LimsAPIView, StrictSerializer
-from lims.api.problems import PROBLEM_CONTENT_TYPE, problem_body
+from lims.api.problems import PROBLEM_CONTENT_TYPE
 from lims.audit import history_request
 from lims.errors import DomainError, InvalidInput, NotFound
 
@@ -109,12 +109,6 @@ class _Item:
     def answer(self, status: int, content_type: str, content: bytes) -> None:
         self.status, self.content_type, self.content = status, content_type, content
 
-    def refuse(self, error: DomainError) -> None:
-        body = problem_body(
-            status=error.status, code=error.code, title=error.title, detail=error.detail
-        )
-        self.answer(error.status, PROBLEM_CONTENT_TYPE, JSONRenderer().render(body))
-
     @property
     def action(self):
         """The view method this request goes to, if a batch may carry it."""
@@ -181,11 +175,12 @@ class BatchView(LimsAPIView):
         if record.status_code is None:
             return True
         if record.fingerprint != item.fingerprint:
-            item.refuse(
+            self._refuse(
+                item,
                 idempotency.IdempotencyKeyReused(
                     f"The key {item.key!r} was already used for a different request; "
                     "send a new key for a new request."
-                )
+                ),
             )
         else:
             item.answer(record.status_code, record.content_type, bytes(record.body))
@@ -193,24 +188,26 @@ class BatchView(LimsAPIView):
 
     def _resolved(self, item: _Item) -> bool:
         if not _PATH.fullmatch(item.path):
-            item.refuse(
+            self._refuse(
+                item,
                 InvalidInput(
                     f"{item.path[:60]!r} is not a path under {API_ROOT}: letters, digits and "
                     "- _ . ~ * between slashes, e.g. specimens/BN0000123K/weigh/."
-                )
+                ),
             )
             return False
         try:
             item.match = resolve(API_ROOT + item.path)
         except Resolver404:
-            item.refuse(NotFound(f"No such URL: {API_ROOT}{item.path}"))
+            self._refuse(item, NotFound(f"No such URL: {API_ROOT}{item.path}"))
             return False
         if item.action is None:
-            item.refuse(
+            self._refuse(
+                item,
                 NotBatchable(
                     f"POST {API_ROOT}{item.path} cannot go in a batch: only scan endpoints "
                     "(weigh, collect, pack, receive) can; send it on its own."
-                )
+                ),
             )
             return False
         return True
@@ -225,10 +222,18 @@ class BatchView(LimsAPIView):
         view.check_permissions(self.request)
         answers = getattr(view, bulk)([(item.match.kwargs, item.body) for item in run])
         for item, answer in zip(run, answers, strict=True):
-            if isinstance(answer, Exception):
-                answer = view.handle_exception(answer)
-            content_type = PROBLEM_CONTENT_TYPE if answer.status_code >= 400 else "application/json"
-            self._finish(item, answer.status_code, content_type, JSONRenderer().render(answer.data))
+            self._answer(
+                item, view.handle_exception(answer) if isinstance(answer, Exception) else answer
+            )
+
+    def _refuse(self, item: _Item, error: DomainError) -> None:
+        self._answer(item, self.handle_exception(error))
+
+    def _answer(self, item: _Item, response) -> None:
+        """Store a DRF Response made outside dispatch (so not yet rendered) as the answer."""
+        content_type = PROBLEM_CONTENT_TYPE if response.status_code >= 400 else "application/json"
+        rendered = JSONRenderer().render(response.data)
+        self._finish(item, response.status_code, content_type, rendered)
 
     def _view(self, match: ResolverMatch):
         """The viewset of ``match`` as it would be set up to serve this request."""
