@@ -160,3 +160,27 @@ def test_receiving_five_tubes_or_twenty_five_takes_the_same_queries(
         return len(captured)
 
     assert queries(tubes[:5], "a") == queries(tubes[5:], "b")
+
+
+def test_a_bad_receipt_scan_is_refused_alone_and_changes_nothing(
+    api, phleb_north, tech, shipment, finalized, in_transit
+):
+    good, other = finalized("1ED10", "2ED10")
+    in_transit([good, other])
+    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    wrong_check = other.barcode[:-1] + ("A" if other.barcode[-1] != "A" else "B")
+    envelope = scans(shipment, "receive", [good.barcode, wrong_check, other.barcode, "x"])
+    envelope["requests"][2]["body"]["damaged"] = "perhaps"
+    envelope["requests"][3]["body"] = {"id": other.barcode, "colour": "red"}
+    assert answered(api(tech), envelope) == [
+        (200, None),
+        (400, "invalid_check_character"),
+        (400, "invalid"),
+        (400, "unknown_field"),
+    ]
+    assert list(
+        ShipmentItem.objects.filter(shipment=shipment)
+        .order_by("specimen__barcode")
+        .values_list("specimen__barcode", "receipt_status")
+    ) == sorted([(good.barcode, "received"), (other.barcode, "pending")])
+    assert Specimen.objects.get(pk=other.pk).status == "in_transit"
