@@ -2,10 +2,12 @@
 
 import os
 import tempfile
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from lims.environment import env_bool, env_int, env_list, env_match, env_str
 
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "django_filters",
+    "django_tables2",
     "drf_spectacular",
     "simple_history",
     "axes",
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lims.web.context.workbench",
             ],
         },
     },
@@ -211,6 +217,26 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# WhiteNoise serves the vendored files (htmx, the workbench's CSS and scripts) straight from the
+# apps' static folders: no CDN, and no collectstatic step before the first run.
+WHITENOISE_USE_FINDERS = True
+# Until collectstatic has run, STATIC_ROOT does not exist; the finders serve everything then.
+warnings.filterwarnings("ignore", message="No directory at: ")
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# No inline script or handler anywhere: every script is a static file of this origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Security (production defaults; DJANGO_DEBUG=1 relaxes the HTTPS-only ones) -------------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)

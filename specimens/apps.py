@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class SpecimensConfig(AppConfig):
     name = "specimens"
     verbose_name = "Specimens"
+
+    def ready(self) -> None:
+        from specimens import web
+
+        web.register()
