@@ -1,5 +1,6 @@
 """Forms of the collection site's pages: shapes of input only; the services hold the rules."""
 
+import re
 import zoneinfo
 from datetime import datetime
 
@@ -17,15 +18,13 @@ class ScanForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
-    participant_id = forms.RegexField(
-        PARTICIPANT_ID,
-        max_length=10,
-        label="Participant ID",
-        error_messages={"invalid": "A participant ID is P and 9 digits, e.g. P000000123."},
-    )
+    participant_id = forms.CharField(max_length=16, label="Participant ID")
 
     def clean_participant_id(self) -> str:
-        return self.cleaned_data["participant_id"].strip().upper()
+        value = self.cleaned_data["participant_id"].strip().upper()
+        if not re.fullmatch(PARTICIPANT_ID, value):
+            raise forms.ValidationError("A participant ID is P and 9 digits, e.g. P000000123.")
+        return value
 
 
 class SafetyForm(forms.Form):
