@@ -85,3 +85,16 @@ FITTING_CONDITIONS = {
     TemperatureClass.ULTRA_COLD: frozenset({Condition.DRY_ICE, Condition.DRY_SHIPPER}),
     TemperatureClass.VAPOUR_NITROGEN: frozenset({Condition.DRY_SHIPPER}),
 }
+
+
+class UnpackReason(models.TextChoices):
+    DAMAGED = "damaged", "Tube damaged while packing"
+    WRONG_CONDITION = "wrong_condition", "Belongs in a shipment of another condition"
+    ORDER_AMENDED = "order_amended", "Its order is being amended"
+    OTHER = "other", "Other (say what)"
+
+
+class ShipmentCancelReason(models.TextChoices):
+    CREATED_IN_ERROR = "created_in_error", "Shipment created in error"
+    PICKUP_CANCELLED = "pickup_cancelled", "Courier pickup cancelled"
+    OTHER = "other", "Other (say what)"

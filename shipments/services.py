@@ -362,9 +362,13 @@ def _unpack(actor, items: list[ShipmentItem], *, shipment: Shipment, reason: str
     )
 
 
-def shipment_remove_item(*, actor, shipment: Shipment, barcode: str) -> ShipmentItem:
-    """Take a tube out of a shipment still packing (custody ``unpacked``)."""
+def shipment_remove_item(
+    *, actor, shipment: Shipment, barcode: str, reason: str = ""
+) -> ShipmentItem:
+    """Take a tube out of a shipment still packing (custody ``unpacked``), saying why if known."""
     barcode = parse_id(barcode)
+    reason = screen(reason, field="reason")
+    why = f"taken out of {shipment.code}: {reason}" if reason else f"taken out of {shipment.code}"
     with transaction.atomic():
         shipment = _lock(shipment)
         require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="unpack this shipment")
@@ -372,7 +376,7 @@ def shipment_remove_item(*, actor, shipment: Shipment, barcode: str) -> Shipment
         item = shipment.items.filter(open=True, specimen__barcode=barcode).first()
         if item is None:
             raise NotInShipment(f"Tube {barcode} is not in shipment {shipment.code}.")
-        _unpack(actor, [item], shipment=shipment, reason=f"taken out of {shipment.code}")
+        _unpack(actor, [item], shipment=shipment, reason=why)
     return item
 
 

@@ -9,6 +9,7 @@ from barcode_printing.choices import PrinterKind, PrintStatus
 from barcode_printing.ids import parse_id
 from barcode_printing.models import Printer, PrintJob
 from barcode_printing.services import print_job_retry, print_labels
+from barcode_printing.web import job_sentence
 from lims.errors import DomainError
 from lims.web.pages import answer, role_required, show_error
 from specimens import services
@@ -93,17 +94,8 @@ def _download(rendered, order) -> HttpResponse:
 
 
 def _job_answer(request, job: PrintJob) -> None:
-    where = job.printer.name if job.printer else "PDF"
-    if job.status == PrintStatus.FAILED:
-        answer(
-            request,
-            f"Labels not printed on {where}: {job.error} Retry, or choose another printer.",
-            ok=False,
-        )
-    elif job.status == PrintStatus.SENT:
-        answer(request, f"Labels sent to {where}.")
-    else:
-        answer(request, f"Labels queued for {where}; the status below follows the job.")
+    ok, sentence = job_sentence(job)
+    answer(request, sentence, ok=ok)
 
 
 def _retry(request, order) -> None:
