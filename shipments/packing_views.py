@@ -47,7 +47,9 @@ class NewShipmentForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    courier = forms.ChoiceField(choices=Courier.choices)
+    courier = forms.ChoiceField(
+        choices=Courier.choices, widget=forms.Select(attrs={"accesskey": "d"})
+    )
     tracking_number = forms.CharField(max_length=60)
     dry_ice_kg = forms.DecimalField(max_digits=5, decimal_places=2, required=False)
     logger_id = forms.CharField(max_length=64, required=False)

@@ -48,5 +48,5 @@ def register() -> None:
     search.register(SPECIMEN_SHAPE, open_specimen, describe="tubes (BX…)")
     search.register(r"ORD-\d+", open_order, describe="orders (ORD-…)")
     search.register(r"[PB]\d{9}", open_participant, describe="participants (P… or B…)")
-    nav.register("Work queue", "collect", roles=[Role.PHLEBOTOMIST], order=10)
-    nav.register("Participants", "participants", roles=[Role.PHLEBOTOMIST], order=20)
+    nav.register("Work queue", "collect", roles=[Role.PHLEBOTOMIST], order=10, key="w")
+    nav.register("Participants", "participants", roles=[Role.PHLEBOTOMIST], order=20, key="r")

@@ -69,4 +69,5 @@ class ListedReasonForm(forms.Form):
 
     def __init__(self, *args, reasons, **kwargs):
         super().__init__(*args, **kwargs)
+        self.reasons = reasons
         self.fields["reason"].choices = [("", "Choose a reason…"), *reasons.choices]

@@ -1,6 +1,7 @@
 """An order's pages: starting one (safety first), its summary, finalizing, cancel/restore/unlock."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -59,7 +60,7 @@ def new_order(request, pid: str):
     tube_set = services.tube_set_in_force()
     tubes, refused, error = [], {}, None
     if safety.is_valid():
-        tubes = list(tube_set.types.order_by("draw_order", "code"))
+        tubes = list(tube_set.types.order_by(F("draw_order").asc(nulls_last=True), "code"))
         refused = dict(
             line.split(": ", 1) for line in services.safety_refusals(tubes, safety.answers())
         )

@@ -75,8 +75,20 @@
     });
   }
 
+  // A page without a scan field may name the form whose first field takes the focus.
+  function focusFirstField() {
+    var form = document.querySelector("[data-focus-first]");
+    var field = form && form.querySelector("input:not([type=hidden]), select, textarea, button");
+    if (field) { field.focus(); }
+  }
+
+  function nothingFocused() {
+    return !document.activeElement || document.activeElement === document.body;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    if (!document.activeElement || document.activeElement === document.body) { focusScan(); }
+    if (nothingFocused()) { focusScan(); }
+    if (nothingFocused()) { focusFirstField(); }
     tick();
     window.setInterval(tick, 15000);
   });
