@@ -79,7 +79,7 @@ def new_order(request, pid: str):
                 error = failure.detail
             else:
                 answer(request, f"Order {order.code} created with {len(chosen)} tubes.")
-                return redirect("order-labels", code=order.code)
+                return redirect("order-step-labels", code=order.code)
     ticked = request.POST.getlist("tubes") if request.method == "POST" else None
     return render(
         request,

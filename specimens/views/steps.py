@@ -17,6 +17,7 @@ from specimens.choices import SpecimenStatus
 from specimens.forms import CollectScanForm, PrintForm, ProcessForm, local_now
 from specimens.labels import labels_for_order
 from specimens.models import Specimen
+from specimens.views.actions import order_actions
 from specimens.views.orders import load_order, require_action
 from specimens.views.queue import PHLEBOTOMIST
 
@@ -51,7 +52,7 @@ def labels(request, code: str):
         require_action(request, order, "labels")
         if "retry" in request.POST:
             _retry(request, order)
-            return redirect("order-labels", code=order.code)
+            return redirect("order-step-labels", code=order.code)
         if form.is_valid():
             printer = printers.get(name=form.cleaned_data["printer"])
             try:
@@ -68,13 +69,14 @@ def labels(request, code: str):
                 if printer.kind == PrinterKind.PDF:
                     return _download(rendered, order)
                 _job_answer(request, job)
-                return redirect("order-labels", code=order.code)
+                return redirect("order-step-labels", code=order.code)
     jobs = list(_jobs(order)[:20])
     return render(
         request,
         "specimens/labels.html",
         {
             "order": order,
+            "actions": order_actions(order, request.user),
             "form": form,
             "jobs": jobs,
             "pending": any(j.status in (PrintStatus.QUEUED, PrintStatus.SENDING) for j in jobs),
@@ -152,6 +154,7 @@ def collect(request, code: str):
         "specimens/collect.html",
         {
             "order": order,
+            "actions": order_actions(order, request.user),
             "form": form,
             "tubes": tubes,
             "left": sum(t.status == SpecimenStatus.LABELED for t in tubes),
@@ -234,6 +237,7 @@ def process(request, code: str):
         "specimens/process.html",
         {
             "order": order,
+            "actions": order_actions(order, request.user),
             "form": form,
             "rows": [{"tube": t, "field": form[f"time_{t.barcode}"]} for t in waiting],
             "done": [t for t in order.specimens.all() if t.processed_at],

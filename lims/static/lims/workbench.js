@@ -45,7 +45,19 @@
     }
   }, true);
 
+  // Alt+key follows a link or focuses a field marked accesskey="key", the same in every
+  // browser (Firefox wants Alt+Shift for access keys, and some builds ignore them).
+  function accessKey(event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.key.length !== 1) { return false; }
+    var target = document.querySelector("[accesskey='" + event.key.toLowerCase() + "']");
+    if (!target) { return false; }
+    event.preventDefault();
+    if (target.tagName === "A") { target.click(); } else { target.focus(); }
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
+    if (accessKey(event)) { return; }
     var form = scanField() && scanField().form;
     if (form) {
       var input = toggles(form).filter(function (i) { return i.dataset.toggleKey === event.key; })[0];
