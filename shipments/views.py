@@ -6,7 +6,6 @@ person scanning sees it without looking away from the tubes.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -84,7 +83,7 @@ def stations(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@role_required(Role.PHLEBOTOMIST)
 def pack_station(request, code: str):
     shipment = _shipment(request, code)
     if request.method == "POST":
@@ -105,7 +104,7 @@ def pack_station(request, code: str):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@role_required(Role.BIOBANK_TECHNICIAN)
 def receive_station(request, code: str):
     shipment = _shipment(request, code)
     if request.method == "POST":
@@ -143,7 +142,7 @@ def receive_station(request, code: str):
 
 
 @require_http_methods(["POST"])
-@login_required
+@role_required(Role.PHLEBOTOMIST)
 def dispatch_step(request, code: str):
     """Hand the shipment to the courier; a refusal keeps what was typed beside its sentence."""
     shipment = _shipment(request, code)
@@ -161,7 +160,7 @@ def dispatch_step(request, code: str):
 
 
 @require_http_methods(["POST"])
-@login_required
+@role_required(Role.BIOBANK_TECHNICIAN)
 def arrive_step(request, code: str):
     shipment = _shipment(request, code)
 
@@ -174,7 +173,7 @@ def arrive_step(request, code: str):
 
 
 @require_http_methods(["POST"])
-@login_required
+@role_required(Role.BIOBANK_TECHNICIAN)
 def close_step(request, code: str):
     shipment = _shipment(request, code)
     try:

@@ -27,7 +27,7 @@ needs_chromium = pytest.mark.skipif(
 
 @contextmanager
 def chromium_page():
-    """A page of a fresh headless Chromium at 1280 × 900; no ORM inside the block, since
+    """A page of a fresh headless Chromium, 1280 by 900; no ORM inside the block, since
     Playwright's sync API runs an event loop in this thread."""
     from playwright.sync_api import sync_playwright
 
