@@ -43,7 +43,6 @@ from specimens.choices import CustodyKind, OrderStatus, QCFlag, SpecimenStatus
 from specimens.identifiers import allocate_numbers
 from specimens.lifecycle import check_step, transition, transition_many
 from specimens.models import CustodyEvent, Specimen
-from specimens.services import lock_specimen, lock_specimens
 
 DAMAGE_HOLD = "damaged in transit"
 # What a receiving station tells the person scanning, per outcome of shipment_receive().
@@ -255,7 +254,7 @@ def _packable(actor, shipment: Shipment, barcode: str) -> Specimen:
     specimen = Specimen.objects.for_user(actor).filter(barcode=barcode).first()
     if specimen is None:
         raise NotFound(f"No tube {barcode} at your sites.", errors={"id": ["Unknown tube."]})
-    specimen = lock_specimen(specimen)
+    (specimen,) = Specimen.objects.lock(specimen)
     if specimen.current_site_id != shipment.origin_id:
         raise TubeNotAtOrigin(
             f"Tube {barcode} is at {specimen.current_site.code}, not at {shipment.origin.code}; "
@@ -338,7 +337,7 @@ def shipment_add_item(
 
 def _unpack(actor, items: list[ShipmentItem], *, shipment: Shipment, reason: str) -> None:
     """Take ``items`` out (tubes back to collected or processed); the rows stay, closed."""
-    specimens = lock_specimens(Specimen.objects.filter(pk__in=[i.specimen_id for i in items]))
+    specimens = Specimen.objects.filter(pk__in=[i.specimen_id for i in items]).lock()
     for target in (SpecimenStatus.COLLECTED, SpecimenStatus.PROCESSED):
         batch = [
             s
@@ -408,9 +407,9 @@ def shipment_dispatch(
         require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="dispatch this shipment")
         _require_packing(shipment)
         _check_dry_ice(shipment, dry_ice_kg)
-        specimens = lock_specimens(
-            Specimen.objects.filter(shipment_items__shipment=shipment, shipment_items__open=True)
-        )
+        specimens = Specimen.objects.filter(
+            shipment_items__shipment=shipment, shipment_items__open=True
+        ).lock()
         if not specimens:
             raise ShipmentEmpty(f"Shipment {shipment.code} has no tubes: pack tubes first.")
         now = timezone.now()
@@ -601,7 +600,7 @@ class _Receiving:
                 specimen__barcode__in=barcodes
             )
         )
-        locked = lock_specimens(Specimen.objects.filter(pk__in=[i.specimen_id for i in items]))
+        locked = Specimen.objects.filter(pk__in=[i.specimen_id for i in items]).lock()
         tubes = {tube.pk: tube for tube in locked}
         for item in items:
             item.specimen = tubes[item.specimen_id]
@@ -744,9 +743,7 @@ def shipment_close(*, actor, shipment: Shipment) -> Shipment:
         pending = [i for i in open_items if i.receipt_status == ReceiptStatus.PENDING]
         now = timezone.now()
         if pending:
-            specimens = lock_specimens(
-                Specimen.objects.filter(pk__in=[i.specimen_id for i in pending])
-            )
+            specimens = Specimen.objects.filter(pk__in=[i.specimen_id for i in pending]).lock()
             transition_many(
                 specimens,
                 CustodyKind.MISSING,
@@ -849,7 +846,7 @@ def _in_transit(shipment: Shipment, readings: list[logger.Reading]) -> list[logg
 def _flag_excursion(actor, shipment: Shipment) -> None:
     flag = QCFlag.TRANSIT_TEMPERATURE_EXCURSION.value
     on_manifest = shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
-    specimens = lock_specimens(Specimen.objects.filter(pk__in=on_manifest.values("specimen_id")))
+    specimens = Specimen.objects.filter(pk__in=on_manifest.values("specimen_id")).lock()
     flagged = [s for s in specimens if flag not in s.qc_flags]
     for specimen in flagged:
         specimen.qc_flags = [*specimen.qc_flags, flag]

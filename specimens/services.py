@@ -174,19 +174,6 @@ def reason_from_list(choices, code: str, text: str = "", *, field: str = "reason
     return f"{label}: {text}" if text else label
 
 
-def lock_specimens(queryset) -> list[Specimen]:
-    # A fixed lock order (by key) keeps two writers on overlapping tubes from deadlocking.
-    return list(
-        queryset.select_for_update(of=("self",))
-        .select_related("type", "participant", "current_site")
-        .order_by("pk")
-    )
-
-
-def lock_specimen(specimen: Specimen) -> Specimen:
-    return lock_specimens(Specimen.objects.filter(pk=specimen.pk))[0]
-
-
 # --- participants -----------------------------------------------------------------------------
 
 
@@ -235,7 +222,7 @@ def participant_withdraw(
 
 
 def _hold_for_destruction(actor, participant: Participant, site: Site, reason: str) -> None:
-    specimens = lock_specimens(participant.specimens.exclude(status=SpecimenStatus.DISPOSED))
+    specimens = participant.specimens.exclude(status=SpecimenStatus.DISPOSED).lock()
     held = [specimen for specimen in specimens if specimen.on_hold]
     for specimen in held:
         specimen.disposal_due = True
@@ -361,9 +348,9 @@ def _label(actor, order: CollectionOrder, barcode: str, tube: SpecimenType) -> S
 def _selected(order: CollectionOrder, barcodes: list[str] | None) -> list[Specimen]:
     tubes = order.specimens.all()
     if barcodes is None:
-        return lock_specimens(tubes)
+        return tubes.lock()
     wanted = [parse_id(code) for code in barcodes]
-    found = lock_specimens(tubes.filter(barcode__in=wanted))
+    found = tubes.filter(barcode__in=wanted).lock()
     missing = sorted(set(wanted) - {s.barcode for s in found})
     if missing:
         raise TubeNotInOrder(
@@ -538,7 +525,7 @@ def order_unlock(
 def specimen_hold(*, actor, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="put this tube on hold")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         transition(
             specimen,
             CustodyKind.HELD,
@@ -553,7 +540,7 @@ def specimen_hold(*, actor, specimen: Specimen, reason: str) -> Specimen:
 def specimen_release(*, actor, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="release this tube")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         transition(
             specimen,
             CustodyKind.RELEASED,
@@ -590,7 +577,7 @@ def specimen_dispose(
             raise SignatureRefused("A witness must be someone other than the person disposing.")
         _check_password(witness, witness_password, who=f"witness {witness.get_username()}")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         event = transition(
             specimen,
             CustodyKind.DISPOSED,
@@ -627,7 +614,7 @@ def specimen_aliquot(
             errors={"type": ["Not a derivative type."]},
         )
     with transaction.atomic():
-        parent = lock_specimen(specimen)
+        (parent,) = Specimen.objects.lock(specimen)
         remaining = parent.volume_ul
         if remaining is None:
             remaining = int(parent.type.nominal_volume_ml * 1000)
@@ -711,7 +698,7 @@ def specimens_weigh(*, actor, weighings: list[Weighing]) -> list[Specimen | Doma
             answers[index] = error
     with transaction.atomic():
         pks = [weighings[index].specimen.pk for index in readings]
-        locked = {tube.pk: tube for tube in lock_specimens(Specimen.objects.filter(pk__in=pks))}
+        locked = {tube.pk: tube for tube in Specimen.objects.filter(pk__in=pks).lock()}
         passed: dict[int, dict] = {}
         for index, reading in readings.items():
             tube = answers[index] = locked[weighings[index].specimen.pk]
