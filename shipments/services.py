@@ -17,7 +17,7 @@ from django.utils import timezone
 from barcode_printing.ids import parse_id
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
-from lims.errors import Conflict, DomainError, InvalidInput, NotFound
+from lims.errors import DomainError, NotFound
 from lims.free_text import require_reason, screen
 from lims.models import Site
 from lims.scoping import require_role
@@ -31,6 +31,24 @@ from shipments.choices import (
     ReceiptStatus,
     ShipmentStatus,
 )
+from shipments.choices import ShipmentAction as A
+from shipments.errors import (
+    AlreadyInShipment,
+    AlreadyReceived,
+    DryIceMass,
+    IncompatibleCondition,
+    InvalidPosition,
+    InvalidSites,
+    LoggerAlreadyUploaded,
+    LoggerOutsideTransit,
+    NotInShipment,
+    OrderNotFinalized,
+    PositionTaken,
+    ReferenceRequired,
+    ShipmentEmpty,
+    TubeNotAtOrigin,
+)
+from shipments.lifecycle import advance, check, when
 from shipments.models import (
     Discrepancy,
     Excursion,
@@ -57,151 +75,11 @@ MAX_DRY_ICE_KG = Decimal(200)
 _POSITION = re.compile(r"^(?:[A-Z]{1,2}\d{1,3}|\d{1,4})$")
 
 
-class ShipmentDispatched(Conflict):
-    code = "shipment_dispatched"
-    title = "Shipment already dispatched"
-
-
-class ShipmentCancelled(Conflict):
-    code = "shipment_cancelled"
-    title = "Shipment was cancelled"
-
-
-class ShipmentNotDispatched(Conflict):
-    code = "shipment_not_dispatched"
-    title = "Shipment not yet dispatched"
-
-
-class ShipmentNotArrived(Conflict):
-    code = "shipment_not_arrived"
-    title = "Shipment has not arrived"
-
-
-class ShipmentAlreadyArrived(Conflict):
-    code = "shipment_already_arrived"
-    title = "Shipment arrival already recorded"
-
-
-class ShipmentClosed(Conflict):
-    code = "shipment_closed"
-    title = "Shipment receipt is closed"
-
-
-class ShipmentEmpty(Conflict):
-    code = "shipment_empty"
-    title = "Shipment has no tubes"
-
-
-class AlreadyInShipment(Conflict):
-    code = "already_in_shipment"
-    title = "Tube is already in a shipment"
-
-
-class NotInShipment(NotFound):
-    code = "not_in_shipment"
-    title = "Tube is not in this shipment"
-
-
-class TubeNotAtOrigin(Conflict):
-    code = "tube_not_at_origin"
-    title = "Tube is not held at the shipment's origin"
-
-
-class OrderNotFinalized(Conflict):
-    code = "order_not_finalized"
-    title = "Tube's order is not finalized"
-
-
-class IncompatibleCondition(Conflict):
-    code = "incompatible_condition"
-    title = "Tube cannot travel in this condition"
-
-
-class PositionTaken(Conflict):
-    code = "position_taken"
-    title = "Position in the inner box is taken"
-
-
-class AlreadyReceived(Conflict):
-    code = "already_received"
-    title = "Tube already received"
-
-
-class ReferenceRequired(InvalidInput):
-    code = "reference_required"
-    title = "A reference is needed to receive a straggler"
-
-
-class LoggerAlreadyUploaded(Conflict):
-    code = "logger_already_uploaded"
-    title = "This shipment's logger file is already recorded"
-
-
-class LoggerOutsideTransit(InvalidInput):
-    code = "logger_outside_transit"
-    title = "The logger file does not cover the transit"
-
-
-class InvalidSites(InvalidInput):
-    code = "invalid_shipment_sites"
-    title = "Shipments go from a collection site to a biobank"
-
-
-class DryIceMass(InvalidInput):
-    code = "dry_ice_mass"
-    title = "Dry ice mass missing or not expected"
-
-
-class InvalidPosition(InvalidInput):
-    code = "invalid_position"
-    title = "Inner box position not understood"
-
-
-_CLOSED_FOR_CHANGES = {
-    ShipmentStatus.DISPATCHED: ShipmentDispatched,
-    ShipmentStatus.ARRIVED: ShipmentDispatched,
-    ShipmentStatus.CLOSED: ShipmentDispatched,
-    ShipmentStatus.CANCELLED: ShipmentCancelled,
-}
-
-
 def _lock(shipment: Shipment) -> Shipment:
     return (
         Shipment.objects.select_for_update(of=("self",))
         .select_related("origin", "destination")
         .get(pk=shipment.pk)
-    )
-
-
-def _when(moment) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "earlier"
-
-
-def _require_packing(shipment: Shipment) -> None:
-    if shipment.status == ShipmentStatus.PACKING:
-        return
-    if shipment.status == ShipmentStatus.CANCELLED:
-        raise ShipmentCancelled(f"Shipment {shipment.code} was cancelled; start a new one.")
-    raise _CLOSED_FOR_CHANGES[shipment.status](
-        f"Shipment {shipment.code} was dispatched {_when(shipment.dispatched_at)}; "
-        "its contents can no longer change."
-    )
-
-
-def _require_receiving(shipment: Shipment, *, closed_ok: bool = False) -> None:
-    if shipment.status == ShipmentStatus.ARRIVED:
-        return
-    if shipment.status == ShipmentStatus.CLOSED:
-        if closed_ok:
-            return
-        raise ShipmentClosed(
-            f"The receipt of shipment {shipment.code} was closed {_when(shipment.closed_at)}."
-        )
-    if shipment.status == ShipmentStatus.CANCELLED:
-        raise ShipmentCancelled(f"Shipment {shipment.code} was cancelled before dispatch.")
-    raise ShipmentNotArrived(
-        f"Shipment {shipment.code} is {ShipmentStatus(shipment.status).label.lower()}: "
-        "record its arrival before scanning tubes in."
     )
 
 
@@ -295,8 +173,7 @@ def shipment_add_item(
     position = _position(inner_box, position)
     with transaction.atomic():
         shipment = _lock(shipment)
-        require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="pack this shipment")
-        _require_packing(shipment)
+        rule = check(shipment, A.ADD_ITEM, actor=actor)
         specimen = _packable(actor, shipment, barcode)
         if (
             position
@@ -308,7 +185,7 @@ def shipment_add_item(
             )
         transition(
             specimen,
-            CustodyKind.PACKED,
+            rule.custody,
             actor=actor,
             ref=shipment.code,
             details={"inner_box": inner_box, "position": position},
@@ -367,8 +244,7 @@ def shipment_remove_item(*, actor, shipment: Shipment, barcode: str) -> Shipment
     barcode = parse_id(barcode)
     with transaction.atomic():
         shipment = _lock(shipment)
-        require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="unpack this shipment")
-        _require_packing(shipment)
+        check(shipment, A.REMOVE_ITEM, actor=actor)
         item = shipment.items.filter(open=True, specimen__barcode=barcode).first()
         if item is None:
             raise NotInShipment(f"Tube {barcode} is not in shipment {shipment.code}.")
@@ -381,12 +257,11 @@ def shipment_cancel(*, actor, shipment: Shipment, reason: str) -> Shipment:
     reason = require_reason(reason, action="cancel a shipment")
     with transaction.atomic():
         shipment = _lock(shipment)
-        require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="cancel this shipment")
-        _require_packing(shipment)
+        rule = check(shipment, A.CANCEL, actor=actor)
         items = list(shipment.items.filter(open=True))
         if items:
             _unpack(actor, items, shipment=shipment, reason=f"{shipment.code} cancelled: {reason}")
-        shipment.status = ShipmentStatus.CANCELLED
+        advance(shipment, rule, actor=actor, at=timezone.now())
         _save(shipment, actor=actor, reason=reason)
     return shipment
 
@@ -405,8 +280,7 @@ def shipment_dispatch(
     logger_id = screen(logger_id, field="logger_id")
     with transaction.atomic():
         shipment = _lock(shipment)
-        require_role(actor, shipment.origin, Role.PHLEBOTOMIST, action="dispatch this shipment")
-        _require_packing(shipment)
+        rule = check(shipment, A.DISPATCH, actor=actor)
         _check_dry_ice(shipment, dry_ice_kg)
         specimens = lock_specimens(
             Specimen.objects.filter(shipment_items__shipment=shipment, shipment_items__open=True)
@@ -414,16 +288,14 @@ def shipment_dispatch(
         if not specimens:
             raise ShipmentEmpty(f"Shipment {shipment.code} has no tubes: pack tubes first.")
         now = timezone.now()
-        shipment.status = ShipmentStatus.DISPATCHED
+        advance(shipment, rule, actor=actor, at=now)
         shipment.courier = courier
         shipment.tracking_number = tracking
         shipment.dry_ice_kg = dry_ice_kg
         shipment.logger_id = logger_id
-        shipment.dispatched_at = now
-        shipment.dispatched_by = actor
         transition_many(
             specimens,
-            CustodyKind.DISPATCHED,
+            rule.custody,
             actor=actor,
             ref=shipment.code,
             at=now,
@@ -464,22 +336,9 @@ def shipment_arrive(
     notes = screen(notes, field="notes")
     with transaction.atomic():
         shipment = _lock(shipment)
-        require_role(
-            actor, shipment.destination, Role.BIOBANK_TECHNICIAN, action="receive this shipment"
-        )
-        if shipment.status == ShipmentStatus.PACKING:
-            raise ShipmentNotDispatched(
-                f"Shipment {shipment.code} is still being packed at {shipment.origin.code}."
-            )
-        if shipment.status != ShipmentStatus.DISPATCHED:
-            raise ShipmentAlreadyArrived(
-                f"The arrival of shipment {shipment.code} was recorded "
-                f"{_when(shipment.arrived_at)}."
-            )
+        rule = check(shipment, A.ARRIVE, actor=actor)
         now = timezone.now()
-        shipment.status = ShipmentStatus.ARRIVED
-        shipment.arrived_at = now
-        shipment.arrived_by = actor
+        advance(shipment, rule, actor=actor, at=now)
         shipment.arrival_condition_ok = condition_ok
         shipment.arrival_temperature_c = temperature_c
         shipment.arrival_notes = notes
@@ -559,10 +418,7 @@ def shipment_receive_many(
     with transaction.atomic():
         shipment = _lock(shipment)
         try:
-            require_role(
-                actor, shipment.destination, Role.BIOBANK_TECHNICIAN, action="receive this shipment"
-            )
-            _require_receiving(shipment, closed_ok=True)
+            check(shipment, A.RECEIVE, actor=actor)
         except DomainError as error:
             return [error] * len(receipts)
         receiving = _Receiving(actor, shipment, [receipt.barcode for receipt in receipts])
@@ -616,14 +472,14 @@ class _Receiving:
         reference = screen(receipt.reference, field="reference")
         item = self.items.get(barcode)
         if item is None:
-            _require_receiving(self.shipment)
+            check(self.shipment, A.RECORD_UNEXPECTED, actor=self.actor)
             discrepancy = _record_unexpected(self.actor, self.shipment, barcode)
             self.unexpected = selectors.unexpected_count(self.shipment)
             return Received("unexpected", barcode, discrepancy, self._counts())
         if item.receipt_status in (ReceiptStatus.RECEIVED, ReceiptStatus.DAMAGED):
             raise AlreadyReceived(
                 f"Tube {barcode} was already received from {self.shipment.code} "
-                f"{_when(item.received_at)}; nothing changed."
+                f"{when(item.received_at)}; nothing changed."
             )
         straggler = item.receipt_status == ReceiptStatus.MISSING
         if straggler and not reference:
@@ -736,10 +592,7 @@ def shipment_close(*, actor, shipment: Shipment) -> Shipment:
     """Close the receipt: every tube not scanned is ``missing``, with a discrepancy to resolve."""
     with transaction.atomic():
         shipment = _lock(shipment)
-        require_role(
-            actor, shipment.destination, Role.BIOBANK_TECHNICIAN, action="close this receipt"
-        )
-        _require_receiving(shipment)
+        rule = check(shipment, A.CLOSE, actor=actor)
         open_items = list(shipment.items.filter(open=True).select_related("specimen"))
         pending = [i for i in open_items if i.receipt_status == ReceiptStatus.PENDING]
         now = timezone.now()
@@ -749,7 +602,7 @@ def shipment_close(*, actor, shipment: Shipment) -> Shipment:
             )
             transition_many(
                 specimens,
-                CustodyKind.MISSING,
+                rule.custody,
                 actor=actor,
                 site=shipment.destination,
                 ref=shipment.code,
@@ -779,9 +632,7 @@ def shipment_close(*, actor, shipment: Shipment) -> Shipment:
         ShipmentItem.objects.bulk_update_with_history(
             open_items, ["open", "receipt_status"], actor=actor, reason="receipt closed"
         )
-        shipment.status = ShipmentStatus.CLOSED
-        shipment.closed_at = now
-        shipment.closed_by = actor
+        advance(shipment, rule, actor=actor, at=now)
         _save(shipment, actor=actor, reason="receipt closed")
     return shipment
 
@@ -793,16 +644,7 @@ def shipment_upload_logger(*, actor, shipment: Shipment, content: str) -> Temper
     """Record the logger file, its min/max and excursions during transit; flag the tubes."""
     with transaction.atomic():
         shipment = _lock(shipment)
-        require_role(
-            actor,
-            shipment.destination,
-            Role.BIOBANK_TECHNICIAN,
-            action="record this shipment's logger",
-        )
-        if shipment.status in (ShipmentStatus.PACKING, ShipmentStatus.CANCELLED):
-            raise ShipmentNotDispatched(
-                f"Shipment {shipment.code} was never dispatched; there is no transit to log."
-            )
+        check(shipment, A.UPLOAD_LOGGER, actor=actor)
         if TemperatureLog.objects.filter(shipment=shipment).exists():
             raise LoggerAlreadyUploaded(
                 f"The logger file of {shipment.code} is already recorded; it is evidence and is "
@@ -836,10 +678,10 @@ def _in_transit(shipment: Shipment, readings: list[logger.Reading]) -> list[logg
     start, end = shipment.dispatched_at, shipment.arrived_at
     kept = [r for r in readings if r.at >= start and (end is None or r.at <= end)]
     if not kept:
-        until = _when(end) if end else "now"
+        until = when(end) if end else "now"
         raise LoggerOutsideTransit(
-            f"The file's readings run from {_when(readings[0].at)} to {_when(readings[-1].at)}, "
-            f"outside the transit of {shipment.code} ({_when(start)} to {until}); "
+            f"The file's readings run from {when(readings[0].at)} to {when(readings[-1].at)}, "
+            f"outside the transit of {shipment.code} ({when(start)} to {until}); "
             "check the logger ID and its clock.",
             errors={"file": ["No reading during transit."]},
         )
