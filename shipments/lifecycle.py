@@ -200,6 +200,16 @@ TABLE: tuple[Rule, ...] = (
 RULES = {rule.action: rule for rule in TABLE}
 
 
+def lock(shipment: Shipment) -> Shipment:
+    """The shipment's row, locked until the transaction ends: two people packing, dispatching
+    or receiving one shipment take turns, and each sees the status the other left."""
+    return (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("origin", "destination")
+        .get(pk=shipment.pk)
+    )
+
+
 def check(shipment: Shipment, action: str, *, actor) -> Rule:
     """The rule that lets ``actor`` take ``action`` on ``shipment`` now: 403 unless the actor
     holds the rule's role at the right end, then the state's refusal. Changes nothing."""

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shipments import services as shipping
+from shipments import dispatch, packing, receipt
 from shipments.models import Shipment
 from specimens.models import CustodyEvent
 from tests.helpers import assert_problem
@@ -104,11 +104,9 @@ def shipment_in(shipment, pack, finalized, phleb_north, tech):
         pack(shipment, packed)
         ids = {"packed": packed[0].barcode, "last": packed[1].barcode, "spare": spare.barcode}
         if state == "cancelled":
-            shipping.shipment_cancel(
-                actor=phleb_north, shipment=shipment, reason="created in error"
-            )
+            packing.shipment_cancel(actor=phleb_north, shipment=shipment, reason="created in error")
         if state in ("dispatched", "arrived", "closed"):
-            sent = shipping.shipment_dispatch(
+            sent = dispatch.shipment_dispatch(
                 actor=phleb_north,
                 shipment=shipment,
                 courier="fedex",
@@ -118,10 +116,10 @@ def shipment_in(shipment, pack, finalized, phleb_north, tech):
             sent.dispatched_at -= timedelta(hours=3)
             sent.save()
         if state in ("arrived", "closed"):
-            shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+            receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
         if state == "closed":
-            shipping.shipment_receive(actor=tech, shipment=shipment, barcode=ids["packed"])
-            shipping.shipment_close(actor=tech, shipment=shipment)
+            receipt.shipment_receive(actor=tech, shipment=shipment, barcode=ids["packed"])
+            receipt.shipment_close(actor=tech, shipment=shipment)
         return Shipment.objects.get(pk=shipment.pk), ids
 
     return make

@@ -3,7 +3,7 @@
 import pytest
 
 from lims.choices import Role
-from shipments import services as shipping
+from shipments import packing
 from shipments.models import Shipment, ShipmentItem
 from specimens import services
 from specimens.models import Specimen
@@ -88,7 +88,7 @@ def test_a_tube_held_elsewhere_is_refused_for_someone_at_both_sites(
 ):
     both = make_user("both", (north, Role.PHLEBOTOMIST), (south, Role.PHLEBOTOMIST))
     tube = finalized("1ED10", site=south, who=phleb_south)[0]
-    shipment = shipping.shipment_create(
+    shipment = packing.shipment_create(
         actor=both, origin=north, destination=biobank, condition="refrigerated"
     )
     before = _state()
@@ -101,7 +101,7 @@ def test_a_tube_in_another_open_shipment_names_it(
 ):
     tube = finalized("1ED10")[0]
     assert _pack(site_client, shipment, tube.barcode).status_code == 201
-    second = shipping.shipment_create(
+    second = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
     before = _state()
@@ -119,7 +119,7 @@ def test_the_database_refuses_a_second_open_shipment_for_a_tube(
 
     tube = finalized("1ED10")[0]
     pack(shipment, [tube])
-    other = shipping.shipment_create(
+    other = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
     item = ShipmentItem.objects.get(specimen=tube)
@@ -141,7 +141,7 @@ def test_a_disposed_tube_is_refused(site_client, shipment, finalized, phleb_nort
 def test_a_tube_that_cannot_travel_in_the_condition_is_refused(
     site_client, finalized, phleb_north, north, biobank
 ):
-    frozen = shipping.shipment_create(
+    frozen = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="dry_ice"
     )
     tube = finalized("1ED10")[0]
@@ -152,7 +152,7 @@ def test_a_tube_that_cannot_travel_in_the_condition_is_refused(
 
 
 def test_saliva_may_travel_ambient(site_client, finalized, phleb_north, north, biobank):
-    ambient = shipping.shipment_create(
+    ambient = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="ambient"
     )
     assert _pack(site_client, ambient, finalized("1SAL")[0].barcode).status_code == 201
