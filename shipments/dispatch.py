@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from lims.audit import stamp
 from lims.free_text import screen
+from lims.models import User
 from shipments.choices import Condition, Courier
 from shipments.choices import ShipmentAction as A
 from shipments.errors import DryIceMass, ShipmentEmpty
@@ -22,7 +23,7 @@ MAX_DRY_ICE_KG = Decimal(200)
 
 def shipment_dispatch(
     *,
-    actor,
+    actor: User,
     shipment: Shipment,
     courier: str,
     tracking_number: str,

@@ -10,9 +10,11 @@ sentence) for every other state. Services call ``check`` after locking the shipm
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from lims.choices import Role
 from lims.errors import DomainError
+from lims.models import User
 from lims.scoping import require_role, scope_of
 from shipments.choices import ShipmentAction as A
 from shipments.choices import ShipmentStatus as S
@@ -210,7 +212,7 @@ def lock(shipment: Shipment) -> Shipment:
     )
 
 
-def check(shipment: Shipment, action: str, *, actor) -> Rule:
+def check(shipment: Shipment, action: str, *, actor: User) -> Rule:
     """The rule that lets ``actor`` take ``action`` on ``shipment`` now: 403 unless the actor
     holds the rule's role at the right end, then the state's refusal. Changes nothing."""
     rule = RULES[action]
@@ -220,7 +222,7 @@ def check(shipment: Shipment, action: str, *, actor) -> Rule:
     return rule
 
 
-def advance(shipment: Shipment, rule: Rule, *, actor, at) -> None:
+def advance(shipment: Shipment, rule: Rule, *, actor: User, at: datetime) -> None:
     """Put the rule's target status and its ``<stamped>_at``/``_by`` on ``shipment`` (unsaved)."""
     shipment.status = rule.target
     if rule.stamped:
@@ -228,7 +230,7 @@ def advance(shipment: Shipment, rule: Rule, *, actor, at) -> None:
         setattr(shipment, f"{rule.stamped}_by", actor)
 
 
-def allowed_actions(shipment: Shipment, user) -> list[str]:
+def allowed_actions(shipment: Shipment, user: User) -> list[str]:
     """The actions ``user`` may take on ``shipment`` now, in table order; no query (the user's
     scope is computed once per user instance)."""
     scope = scope_of(user)

@@ -6,6 +6,7 @@ checks the lifecycle table, and changes tubes only through ``specimens.lifecycle
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from lims.audit import stamp
 from lims.choices import Role, SiteKind
 from lims.errors import NotFound
 from lims.free_text import require_reason
-from lims.models import Site
+from lims.models import Site, User
 from lims.scoping import require_role
 from shipments.choices import FITTING_CONDITIONS, Condition, ReceiptStatus, ShipmentStatus
 from shipments.choices import ShipmentAction as A
@@ -39,7 +40,7 @@ from specimens.services import lock_specimen, lock_specimens
 _POSITION = re.compile(r"^(?:[A-Z]{1,2}\d{1,3}|\d{1,4})$")
 
 
-def shipment_create(*, actor, origin: Site, destination: Site, condition: str) -> Shipment:
+def shipment_create(*, actor: User, origin: Site, destination: Site, condition: str) -> Shipment:
     require_role(actor, origin, Role.PHLEBOTOMIST, action="create shipments")
     if origin.kind != SiteKind.COLLECTION or destination.kind != SiteKind.BIOBANK:
         raise InvalidSites(
@@ -115,7 +116,12 @@ def _packable(actor, shipment: Shipment, barcode: str) -> Specimen:
 
 
 def shipment_add_item(
-    *, actor, shipment: Shipment, barcode: str, inner_box: int | None = None, position: str = ""
+    *,
+    actor: User,
+    shipment: Shipment,
+    barcode: str,
+    inner_box: int | None = None,
+    position: str = "",
 ) -> ShipmentItem:
     """Pack one scanned tube (→ ``packed``, custody ``packed``) into a shipment still packing."""
     barcode = parse_id(barcode)
@@ -150,16 +156,30 @@ def shipment_add_item(
         try:
             with transaction.atomic():
                 stamp(item, actor=actor, reason=f"packed into {shipment.code}").save()
-        except IntegrityError as error:
+        except IntegrityError:
             # The row locks make this a backstop: the database still refuses two open shipments
             # for one tube, or two tubes in one position, whatever path wrote them.
-            if "position" in str(error):
+            refused = _refused_constraint(item)
+            if refused == "shipment_position_unique":
                 raise PositionTaken(
                     f"Position {position} of inner box {inner_box} in {shipment.code} was just "
                     "taken by another tube."
                 ) from None
-            raise AlreadyInShipment(f"Tube {barcode} is already in an open shipment.") from None
+            if refused == "tube_in_one_open_shipment":
+                raise AlreadyInShipment(f"Tube {barcode} is already in an open shipment.") from None
+            raise
     return item
+
+
+def _refused_constraint(item: ShipmentItem) -> str | None:
+    """The name of the constraint the unsaved ``item`` breaks, each checked again against the
+    database: SQLite names no index in its error, and an error's wording is no contract."""
+    for constraint in ShipmentItem._meta.constraints:
+        try:
+            constraint.validate(ShipmentItem, item)
+        except ValidationError:
+            return constraint.name
+    return None
 
 
 def _unpack(actor, items: list[ShipmentItem], *, shipment: Shipment, reason: str) -> None:
@@ -188,7 +208,7 @@ def _unpack(actor, items: list[ShipmentItem], *, shipment: Shipment, reason: str
     )
 
 
-def shipment_remove_item(*, actor, shipment: Shipment, barcode: str) -> ShipmentItem:
+def shipment_remove_item(*, actor: User, shipment: Shipment, barcode: str) -> ShipmentItem:
     """Take a tube out of a shipment still packing (custody ``unpacked``)."""
     barcode = parse_id(barcode)
     with transaction.atomic():
@@ -201,7 +221,7 @@ def shipment_remove_item(*, actor, shipment: Shipment, barcode: str) -> Shipment
     return item
 
 
-def shipment_cancel(*, actor, shipment: Shipment, reason: str) -> Shipment:
+def shipment_cancel(*, actor: User, shipment: Shipment, reason: str) -> Shipment:
     """Give up a shipment before dispatch; its tubes go back to where they were."""
     reason = require_reason(reason, action="cancel a shipment")
     with transaction.atomic():

@@ -6,6 +6,7 @@ checks the lifecycle table, and changes tubes only through ``specimens.lifecycle
 
 import contextlib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from barcode_printing.ids import parse_id
 from lims.audit import stamp
 from lims.errors import DomainError
 from lims.free_text import screen
+from lims.models import User
 from shipments import selectors
 from shipments.choices import DiscrepancyKind, ReceiptStatus
 from shipments.choices import ShipmentAction as A
@@ -36,7 +38,12 @@ RECEIPT_ANSWERS = {
 
 
 def shipment_arrive(
-    *, actor, shipment: Shipment, condition_ok: bool, temperature_c=None, notes: str = ""
+    *,
+    actor: User,
+    shipment: Shipment,
+    condition_ok: bool,
+    temperature_c: Decimal | None = None,
+    notes: str = "",
 ) -> Shipment:
     """Record the package's arrival: when, by whom, how it looked; transit time per tube."""
     notes = screen(notes, field="notes")
@@ -100,7 +107,7 @@ class Received:
 
 
 def shipment_receive(
-    *, actor, shipment: Shipment, barcode: str, damaged: bool = False, reference: str = ""
+    *, actor: User, shipment: Shipment, barcode: str, damaged: bool = False, reference: str = ""
 ) -> Received:
     """Scan one tube in: answers ``expected``, ``damaged``, ``straggler`` or ``unexpected``.
 
@@ -116,7 +123,7 @@ def shipment_receive(
 
 
 def shipment_receive_many(
-    *, actor, shipment: Shipment, receipts: list[Receipt]
+    *, actor: User, shipment: Shipment, receipts: list[Receipt]
 ) -> list[Received | DomainError]:
     """Scan tubes in as ``shipment_receive`` does one by one, in order, with one lock of the
     shipment and one write of the tubes received: the answer to each scan is what it did or
@@ -296,7 +303,7 @@ def _resolve_missing(actor, shipment: Shipment, barcode: str, reference: str) ->
     stamp(discrepancy, actor=actor, reason=f"straggler received: {reference}").save()
 
 
-def shipment_close(*, actor, shipment: Shipment) -> Shipment:
+def shipment_close(*, actor: User, shipment: Shipment) -> Shipment:
     """Close the receipt: every tube not scanned is ``missing``, with a discrepancy to resolve."""
     with transaction.atomic():
         shipment = lock(shipment)

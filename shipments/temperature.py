@@ -5,6 +5,7 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
+from lims.models import User
 from shipments import logger
 from shipments.choices import RANGES, ReceiptStatus
 from shipments.choices import ShipmentAction as A
@@ -16,7 +17,7 @@ from specimens.models import Specimen
 from specimens.services import lock_specimens
 
 
-def shipment_upload_logger(*, actor, shipment: Shipment, content: str) -> TemperatureLog:
+def shipment_upload_logger(*, actor: User, shipment: Shipment, content: str) -> TemperatureLog:
     """Record the logger file, its min/max and excursions during transit; flag the tubes."""
     with transaction.atomic():
         shipment = lock(shipment)

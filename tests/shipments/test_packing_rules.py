@@ -1,6 +1,7 @@
 """Packing refuses every tube that must not travel, with a clear problem and nothing changed."""
 
 import pytest
+from django.utils import timezone
 
 from lims.choices import Role
 from shipments import packing
@@ -126,6 +127,62 @@ def test_the_database_refuses_a_second_open_shipment_for_a_tube(
     item.pk, item.shipment = None, other
     with pytest.raises(IntegrityError), transaction.atomic():
         item.save()
+
+
+def _slipping_in(monkeypatch, row):
+    """Another writer's ``row()`` is saved after the service's checks, before its insert."""
+    real = packing.transition
+
+    def transition_then_write(*args, **kwargs):
+        events = real(*args, **kwargs)
+        row().save()
+        return events
+
+    monkeypatch.setattr(packing, "transition", transition_then_write)
+
+
+def test_a_tube_packed_elsewhere_behind_the_checks_is_refused_by_the_constraint(
+    site_client, shipment, finalized, phleb_north, north, biobank, monkeypatch
+):
+    tube = finalized("1ED10")[0]
+    other = packing.shipment_create(
+        actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
+    )
+    before = _state()
+    _slipping_in(
+        monkeypatch,
+        lambda: ShipmentItem(
+            shipment=other, specimen=tube, added_by=phleb_north, added_at=timezone.now()
+        ),
+    )
+    body = assert_problem(_pack(site_client, shipment, tube.barcode), 409, "already_in_shipment")
+    assert tube.barcode in body["detail"]
+    assert _state() == before
+
+
+def test_a_position_taken_behind_the_checks_is_refused_by_the_constraint(
+    site_client, shipment, finalized, phleb_north, monkeypatch
+):
+    first, second = finalized("1ED10", "2ED10")
+    before = _state()
+    _slipping_in(
+        monkeypatch,
+        lambda: ShipmentItem(
+            shipment=shipment,
+            specimen=second,
+            inner_box=1,
+            position="B2",
+            added_by=phleb_north,
+            added_at=timezone.now(),
+        ),
+    )
+    body = assert_problem(
+        _pack(site_client, shipment, first.barcode, inner_box=1, position="B2"),
+        409,
+        "position_taken",
+    )
+    assert "was just taken" in body["detail"]
+    assert _state() == before
 
 
 def test_a_disposed_tube_is_refused(site_client, shipment, finalized, phleb_north):
