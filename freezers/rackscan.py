@@ -28,6 +28,7 @@ from freezers.services import (
     GONE,
     STORAGE_ROLES,
     check_box_takes,
+    put_back,
     shift,
     slot_details,
     vacate,
@@ -323,8 +324,11 @@ def apply(*, actor, box: Box, text: str) -> dict:
             entry.specimen = locked[entry.specimen.pk]
             find_rule(entry.specimen, CHANGES[entry.status])
             check_box_takes(entry.specimen, box)
+        # Read before _clear_targets parks the rows: a return records the slot it had.
+        existing = Placement.objects.with_box().filter(specimen_id__in=_pks(changing))
+        placements = {placement.specimen_id: placement for placement in existing}
         _clear_targets(actor, box, changing)
-        _record(actor, box, changing)
+        _record(actor, box, changing, placements)
     return report(box, scan, entries, "apply")
 
 
@@ -390,31 +394,31 @@ def _park(placements) -> None:
             )
 
 
-def _record(actor, box: Box, changing: list[Entry]) -> None:
+def _record(actor, box: Box, changing: list[Entry], placements: dict[int, Placement]) -> None:
     now = timezone.now()
-    existing = {p.specimen_id: p for p in Placement.objects.filter(specimen_id__in=_pks(changing))}
-    by_kind = defaultdict(list)
+    by_kind, details = defaultdict(list), {}
     for entry in changing:
-        placement = existing.get(entry.specimen.pk) or Placement(
+        placement = placements.get(entry.specimen.pk) or Placement(
             specimen=entry.specimen, placed_at=now
         )
-        shift([(placement.box_id, box.pk)])
-        placement.box, (placement.row, placement.column) = box, entry.slot
-        placement.placed_at = now
         if entry.status == "returned":
-            placement.checked_out_at = None
-            placement.freeze_thaw_count += 1
+            returned = put_back(placement, box, *entry.slot)
+            details[entry.specimen.pk] = {**returned, "source": "rack scan"}
+        else:
+            shift([(placement.box_id, box.pk)])
+            placement.box, (placement.row, placement.column) = box, entry.slot
+            placement.placed_at = now
+            details[entry.specimen.pk] = _details(box, entry)
         stamp(placement, actor=actor, reason=f"rack scan of {box.code}: {entry.status}").save()
         by_kind[CHANGES[entry.status]].append(entry)
     for kind, entries in by_kind.items():
-        details = {entry.specimen.pk: _details(box, entry) for entry in entries}
         transition_many(
             [entry.specimen for entry in entries],
             kind,
             actor=actor,
             site=box.rack.freezer.site,
             ref=box.code,
-            details=lambda specimen, details=details: details[specimen.pk],
+            details=lambda specimen: details[specimen.pk],
         )
 
 

@@ -432,18 +432,10 @@ def return_specimen(
 def _return(actor, specimen: Specimen, box: Box, row: int, column: int) -> Placement:
     find_rule(specimen, CustodyKind.RETURNED)
     placement = _existing(specimen) or Placement(specimen=specimen, placed_at=timezone.now())
-    details = slot_details(box, row, column)
     if (placement.box_id, placement.row, placement.column) != (box.pk, row, column):
         check_box_takes(specimen, box)
         claim_slot(box, row, column, actor=actor, mover=specimen)
-        if placement.box_id is not None:
-            details["reserved"] = placement.path
-        shift([(placement.box_id, box.pk)])
-        placement.box, placement.row, placement.column = box, row, column
-        placement.placed_at = timezone.now()
-    placement.checked_out_at = None
-    placement.freeze_thaw_count += 1
-    details["freeze_thaw_count"] = placement.freeze_thaw_count
+    details = put_back(placement, box, row, column)
     transition(
         specimen,
         CustodyKind.RETURNED,
@@ -453,6 +445,23 @@ def _return(actor, specimen: Specimen, box: Box, row: int, column: int) -> Place
         details=details,
     )
     return save_in_slot(placement, actor=actor, reason=f"returned to {details['path']}")
+
+
+def put_back(placement: Placement, box: Box, row: int, column: int) -> dict:
+    """End a check-out with the tube in (box, row, column), its reserved slot or one the caller
+    has cleared: one more freeze-thaw cycle. Answers the custody details of the return, which
+    the caller records with the placement's save, whether one tube returns or a rack scan's."""
+    details = slot_details(box, row, column)
+    if (placement.box_id, placement.row, placement.column) != (box.pk, row, column):
+        if placement.box_id is not None:
+            details["reserved"] = placement.path
+        shift([(placement.box_id, box.pk)])
+        placement.box, placement.row, placement.column = box, row, column
+        placement.placed_at = timezone.now()
+    placement.checked_out_at = None
+    placement.freeze_thaw_count += 1
+    details["freeze_thaw_count"] = placement.freeze_thaw_count
+    return details
 
 
 # --- temperatures -----------------------------------------------------------------------------
