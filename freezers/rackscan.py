@@ -35,6 +35,7 @@ from freezers.services import (
 )
 from lims.audit import stamp
 from lims.errors import Conflict, DomainError, InvalidInput
+from lims.models import User
 from lims.scoping import require_role
 from specimens.choices import CustodyKind, SpecimenStatus
 from specimens.lifecycle import find_rule, transition_many
@@ -218,7 +219,7 @@ class Entry:
         return {key: value for key, value in fields.items() if value is not None}
 
 
-def compare(user, box: Box, scan: Scan) -> list[Entry]:
+def compare(user: User, box: Box, scan: Scan) -> list[Entry]:
     """Each slot of the file against the database (three queries for the whole box)."""
     expected = {
         (p.row, p.column): p for p in Placement.objects.filter(box=box).select_related("specimen")
@@ -294,7 +295,7 @@ def report(box: Box, scan: Scan, entries: list[Entry], mode: str) -> dict:
     }
 
 
-def verify(*, user, box: Box, text: str) -> dict:
+def verify(*, user: User, box: Box, text: str) -> dict:
     scan = read_scan(text, box)
     return report(box, scan, compare(user, box, scan), "verify")
 
@@ -309,7 +310,7 @@ CHANGES = {
 }
 
 
-def apply(*, actor, box: Box, text: str) -> dict:
+def apply(*, actor: User, box: Box, text: str) -> dict:
     """Place, move and return tubes so the box holds what the scan shows, in one transaction;
     refused whole if a tube is unknown or unreadable, or a tube not in the scan would lose its
     slot. Tubes the database has in the box but the scan does not show stay recorded there."""
@@ -353,7 +354,7 @@ def _refuse_unresolved(entries: list[Entry]) -> None:
         )
 
 
-def _clear_targets(actor, box: Box, changing: list[Entry]) -> None:
+def _clear_targets(actor: User, box: Box, changing: list[Entry]) -> None:
     """Make every target slot free: vacate tubes that left storage for good, park the rows of
     tubes that move, and refuse if a tube the scan does not move would lose its slot."""
     moving = {entry.specimen.pk for entry in changing}
@@ -394,7 +395,7 @@ def _park(placements) -> None:
             )
 
 
-def _record(actor, box: Box, changing: list[Entry], placements: dict[int, Placement]) -> None:
+def _record(actor: User, box: Box, changing: list[Entry], placements: dict[int, Placement]) -> None:
     now = timezone.now()
     by_kind, details = defaultdict(list), {}
     for entry in changing:
