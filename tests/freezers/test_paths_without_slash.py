@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 def empty_box_scan(rows=9, columns=9):
-    cells = [f"{'ABCDEFGHI'[row]}{column}" for column in range(1, columns + 1) for row in range(rows)]
+    cells = [
+        f"{'ABCDEFGHI'[row]}{column}" for column in range(1, columns + 1) for row in range(rows)
+    ]
     return "\r\n".join(["Position,Barcode", *(f"{cell},NO TUBE" for cell in cells)]) + "\r\n"
 
 
