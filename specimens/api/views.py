@@ -17,7 +17,7 @@ from lims.choices import Role
 from lims.errors import DomainError, Forbidden, InvalidInput
 from specimens import custody, selectors, services
 from specimens.api import serializers as s
-from specimens.filtersets import CustodyEventFilter, SpecimenFilter
+from specimens.filtersets import CustodyEventFilter, specimen_filter
 from specimens.models import CollectionOrder, CustodyEvent, Participant, Specimen, SpecimenType
 
 
@@ -164,7 +164,10 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     queryset = Specimen.objects.all()
     serializer_class = s.SpecimenSerializer
     lookup_field = "barcode"
-    filterset_class = SpecimenFilter
+
+    @property
+    def filterset_class(self):
+        return specimen_filter()
 
     def refine_queryset(self, queryset):
         if self.action in ("list", "retrieve"):
