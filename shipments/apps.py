@@ -8,4 +8,5 @@ class ShipmentsConfig(AppConfig):
     verbose_name = "Shipments"
 
     def ready(self) -> None:
-        from shipments import specimen_extensions  # noqa: F401  (adds shipment to the specimen)
+        # The shipment a tube travels in, on the specimen; the scans a batch may carry.
+        from shipments import batch, specimen_extensions  # noqa: F401
