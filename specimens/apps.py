@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class SpecimensConfig(AppConfig):
     name = "specimens"
     verbose_name = "Specimens"
+
+    def ready(self) -> None:
+        from specimens import batch  # noqa: F401  (registers the scans a batch may carry)
