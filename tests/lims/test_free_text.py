@@ -15,7 +15,7 @@ from tests.helpers import assert_problem
         ("DOB 1985", "a date of birth"),
         ("born 03/14/1961", "a date of birth"),
         ("date of birth unknown", "a date of birth"),
-        ("1961-03-14 per the card", "a date of birth"),
+        ("1961-03-14 per the card", "a full date"),
         ("call 617-555-0143 if needed", "a phone number"),
         ("call (617) 555 0143", "a phone number"),
         ("reach at +44 20 7946 0958", "a phone number"),
