@@ -48,6 +48,24 @@ def test_ordinary_lab_notes_pass(text):
     assert screen(f"  {text} ", field="notes") == text
 
 
+@pytest.mark.parametrize("ssn", ["123-45-6789", "123456789", "123 45 6789"])
+def test_a_social_security_number_in_any_of_its_three_forms_is_refused(ssn):
+    with pytest.raises(PossibleIdentifierInText, match="a social security number"):
+        screen(f"gave {ssn} at the desk", field="notes")
+
+
+@pytest.mark.parametrize(
+    "never_issued", ["000-12-3456", "666-12-3456", "912-34-5678", "123-00-4567", "123-45-0000"]
+)
+def test_numbers_the_ssa_never_issues_are_not_social_security_numbers(never_issued):
+    assert screen(f"rack code {never_issued}", field="notes") == f"rack code {never_issued}"
+
+
+@pytest.mark.parametrize("note", ["tracking 123456789", "kit lot 123456789", "FedEx 6175550143"])
+def test_a_number_after_a_lab_word_is_a_lab_number(note):
+    assert screen(note, field="notes") == note
+
+
 def test_a_missing_reason_is_refused_with_what_needs_it():
     with pytest.raises(ReasonRequired, match="Say why you cancel this order"):
         require_reason("   ", action="cancel this order")
