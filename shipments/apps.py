@@ -10,3 +10,6 @@ class ShipmentsConfig(AppConfig):
     def ready(self) -> None:
         # The shipment a tube travels in, on the specimen; the scans a batch may carry.
         from shipments import batch, specimen_extensions  # noqa: F401
+        from shipments import web
+
+        web.register()

@@ -9,3 +9,6 @@ class SpecimensConfig(AppConfig):
 
     def ready(self) -> None:
         from specimens import batch  # noqa: F401  (registers the scans a batch may carry)
+        from specimens import web
+
+        web.register()
