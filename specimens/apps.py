@@ -8,7 +8,7 @@ class SpecimensConfig(AppConfig):
     verbose_name = "Specimens"
 
     def ready(self) -> None:
-        from specimens import batch  # noqa: F401  (registers the scans a batch may carry)
-        from specimens import web
+        # The scans a batch may carry; the pages' search and navigation entries.
+        from specimens import batch, web  # noqa: F401
 
         web.register()
