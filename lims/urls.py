@@ -3,22 +3,19 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lims import views
+from lims.api import problems
 from lims.web import views as web
 
-# The API docs page loads Swagger UI from its CDN; its script is a file of this origin, so the
-# page needs the CDN allowed but still no inline script.
-_SWAGGER_CDN = "https://cdn.jsdelivr.net"
-api_docs = csp_update(
-    {
-        "script-src": [_SWAGGER_CDN],
-        "style-src": [_SWAGGER_CDN, "'unsafe-inline'"],
-        "img-src": [_SWAGGER_CDN],
-    }
-)(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+# Swagger UI comes from drf-spectacular-sidecar's static files and its start-up script is
+# a separate file of this origin (the split view), so scripts stay 'self'; the UI sets
+# inline styles and data: images, which this page alone allows.
+api_docs = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
+)
 
 handler400 = "lims.api.problems.handler400"
 handler403 = "lims.api.problems.handler403"
@@ -35,11 +32,14 @@ urlpatterns = [
     path("search", web.search, name="search"),
     path("", include("specimens.urls")),
     path("", include("shipments.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", api_docs, name="api-docs"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", api_docs, name="api-docs"),
     path("api/v1/", include("lims.api.urls")),
     path("api/v1/", include("specimens.api.urls")),
     path("api/v1/", include("barcode_printing.api.urls")),
     path("api/v1/", include("shipments.api.urls")),
     path("api/v1/", include("freezers.api.urls")),
+    # Last: any other /api/ path is a problem+json 404, also with DEBUG on, where Django would
+    # otherwise answer its technical HTML page instead of calling handler404.
+    re_path(r"^api/", problems.handler404, name="api-not-found"),
 ]

@@ -87,6 +87,20 @@ FITTING_CONDITIONS = {
 }
 
 
+class ShipmentAction(models.TextChoices):
+    """What can be done to a shipment; ``shipments.lifecycle`` says from which state, by whom."""
+
+    ADD_ITEM = "add_item", "Pack a tube"
+    REMOVE_ITEM = "remove_item", "Take a tube out"
+    CANCEL = "cancel", "Cancel"
+    DISPATCH = "dispatch", "Dispatch"
+    ARRIVE = "arrive", "Record arrival"
+    RECEIVE = "receive", "Receive tubes"
+    RECORD_UNEXPECTED = "record_unexpected", "Record a tube not on the manifest"
+    CLOSE = "close", "Close the receipt"
+    UPLOAD_LOGGER = "upload_logger", "Upload the logger file"
+
+
 class UnpackReason(models.TextChoices):
     DAMAGED = "damaged", "Tube damaged while packing"
     WRONG_CONDITION = "wrong_condition", "Belongs in a shipment of another condition"

@@ -14,7 +14,7 @@ from lims.choices import Role, SiteKind
 from lims.errors import DomainError
 from lims.models import Site
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error, site_for
-from shipments import selectors, services
+from shipments import packing, selectors
 from shipments.choices import (
     Condition,
     Courier,
@@ -105,7 +105,7 @@ def create_shipment(request):
     destination = Site.objects.filter(kind=SiteKind.BIOBANK).order_by("code").first()
     if form.is_valid():
         try:
-            shipment = services.shipment_create(
+            shipment = packing.shipment_create(
                 actor=request.user,
                 origin=origin,
                 destination=destination,
@@ -137,7 +137,7 @@ def remove_step(request, code: str):
     form = RemoveForm(request.POST, reasons=UnpackReason, prefix="remove")
     if form.is_valid():
         try:
-            item = services.shipment_remove_item(
+            item = packing.shipment_remove_item(
                 actor=request.user,
                 shipment=shipment,
                 barcode=form.cleaned_data["tube"],
@@ -159,7 +159,7 @@ def cancel_step(request, code: str):
     form = ListedReasonForm(request.POST, reasons=ShipmentCancelReason, prefix="cancel")
     if form.is_valid():
         try:
-            services.shipment_cancel(actor=request.user, shipment=shipment, reason=_reason(form))
+            packing.shipment_cancel(actor=request.user, shipment=shipment, reason=_reason(form))
         except DomainError as error:
             show_error(form, error)
         else:

@@ -13,7 +13,7 @@ from lims.choices import Role
 from lims.errors import DomainError
 from lims.scoping import scope_of
 from lims.web.pages import role_required, show_error
-from shipments import selectors, services
+from shipments import dispatch, packing, receipt, selectors
 from shipments.choices import ReceiptStatus
 from shipments.packing_views import (
     DispatchForm,
@@ -89,7 +89,7 @@ def pack_station(request, code: str):
     if request.method == "POST":
 
         def pack(data):
-            item = services.shipment_add_item(
+            item = packing.shipment_add_item(
                 actor=request.user,
                 shipment=shipment,
                 barcode=data["scan"],
@@ -110,14 +110,14 @@ def receive_station(request, code: str):
     if request.method == "POST":
 
         def receive(data):
-            received = services.shipment_receive(
+            received = receipt.shipment_receive(
                 actor=request.user,
                 shipment=shipment,
                 barcode=data["scan"],
                 damaged=data["damaged"],
                 reference=data["reference"],
             )
-            answer = services.RECEIPT_ANSWERS[received.outcome].format(
+            answer = receipt.RECEIPT_ANSWERS[received.outcome].format(
                 id=received.barcode, shipment=shipment.code
             )
             return _RECEIPT_LEVEL[received.outcome], answer
@@ -149,7 +149,7 @@ def dispatch_step(request, code: str):
     form = DispatchForm(request.POST)
     if form.is_valid():
         try:
-            services.shipment_dispatch(actor=request.user, shipment=shipment, **form.cleaned_data)
+            dispatch.shipment_dispatch(actor=request.user, shipment=shipment, **form.cleaned_data)
         except DomainError as error:
             show_error(form, error)
         else:
@@ -165,7 +165,7 @@ def arrive_step(request, code: str):
     shipment = _shipment(request, code)
 
     def arrive(data):
-        services.shipment_arrive(actor=request.user, shipment=shipment, **data)
+        receipt.shipment_arrive(actor=request.user, shipment=shipment, **data)
         return messages.SUCCESS, f"Arrival of {shipment.code} recorded: scan its tubes."
 
     _submit(request, ArriveForm, arrive, invalid="The temperature is a number from -200 to 80 °C.")
@@ -177,7 +177,7 @@ def arrive_step(request, code: str):
 def close_step(request, code: str):
     shipment = _shipment(request, code)
     try:
-        services.shipment_close(actor=request.user, shipment=shipment)
+        receipt.shipment_close(actor=request.user, shipment=shipment)
     except DomainError as error:
         messages.error(request, error.detail)
     else:

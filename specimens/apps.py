@@ -8,6 +8,7 @@ class SpecimensConfig(AppConfig):
     verbose_name = "Specimens"
 
     def ready(self) -> None:
-        from specimens import web
+        # The scans a batch may carry; the pages' search and navigation entries.
+        from specimens import batch, web  # noqa: F401
 
         web.register()
