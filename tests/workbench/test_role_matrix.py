@@ -18,7 +18,7 @@ ANY_SIGNED_IN = {"home", "search"}
 
 def _web_patterns(resolver=None, prefix=""):
     for entry in (resolver or get_resolver()).url_patterns:
-        route = prefix + str(entry.pattern)
+        route = prefix + str(entry.pattern).lstrip("^")
         if NOT_WORKBENCH.match(route):
             continue
         if isinstance(entry, URLResolver):
