@@ -23,6 +23,7 @@ from shipments.choices import (
     UnpackReason,
 )
 from shipments.labels import labels_for_shipment
+from shipments.lifecycle import allowed_actions
 from shipments.models import Shipment
 from specimens.services import reason_from_list
 
@@ -90,7 +91,7 @@ def pack_page(request, shipment, *, status: int = 200, **bound):
             "cancel": bound.get("cancel")
             or ListedReasonForm(reasons=ShipmentCancelReason, prefix="cancel"),
             "label": bound.get("label") or LabelForm(printers=_printers(shipment)),
-            "packing": shipment.status == "packing",
+            "actions": allowed_actions(shipment, request.user),
         },
         status=status,
     )

@@ -15,6 +15,7 @@ from lims.scoping import scope_of
 from lims.web.pages import role_required, show_error
 from shipments import dispatch, packing, receipt, selectors
 from shipments.choices import ReceiptStatus
+from shipments.lifecycle import allowed_actions
 from shipments.packing_views import (
     DispatchForm,
     NewShipmentForm,
@@ -137,6 +138,7 @@ def receive_station(request, code: str):
             "counts": selectors.receipt_counts(shipment),
             "recent": recent[:RECENT],
             "form": ReceiveScanForm(),
+            "actions": allowed_actions(shipment, request.user),
         },
     )
 

@@ -90,7 +90,7 @@ def test_taking_a_tube_out_badly_says_why_and_changes_nothing(
 def test_an_empty_shipment_is_cancelled_with_a_listed_reason(page_for, phleb_north, shipment):
     client = page_for(phleb_north)
     url = f"/stations/shipments/{shipment.code}"
-    assert "Cancel this empty shipment" in client.get(f"{url}/pack").content.decode()
+    assert "Cancel this shipment" in client.get(f"{url}/pack").content.decode()
     refused = client.post(f"{url}/cancel", {"cancel-reason": ""})
     assert refused.status_code == 400
     assert Shipment.objects.get(pk=shipment.pk).status == "packing"
