@@ -26,7 +26,7 @@ QUEUE_LENGTH = 50
 def _site_orders(site):
     return (
         CollectionOrder.objects.filter(site=site)
-        .select_related("participant")
+        .select_related("participant", "site")
         .prefetch_related("specimens")
         .order_by("-created_at")
     )
