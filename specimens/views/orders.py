@@ -1,7 +1,7 @@
 """An order's pages: starting one (safety first), its summary, finalizing, cancel/restore/unlock."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods
 from lims.choices import Role
 from lims.errors import DomainError
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error
-from specimens import selectors, services
+from specimens import services
 from specimens.choices import CancelReason, Consent, RestoreReason, SpecimenStatus, UnlockReason
 from specimens.forms import SafetyForm
-from specimens.models import CollectionOrder
+from specimens.models import CollectionOrder, Specimen
 from specimens.views.actions import order_actions
 from specimens.views.queue import PHLEBOTOMIST, _visible
 
@@ -30,8 +30,14 @@ DONE = {
 
 
 def load_order(request, code: str) -> CollectionOrder:
-    """The order, if the user sees it (404 otherwise), with its tubes."""
-    visible = selectors.order_list(CollectionOrder.objects.for_user(request.user))
+    """The order, if the user sees it (404 otherwise), with its tubes and their types: what the
+    pages show, without the API's storage and shipment joins (a station answers each scan)."""
+    tubes = Specimen.objects.select_related("type").order_by("barcode")
+    visible = (
+        CollectionOrder.objects.for_user(request.user)
+        .select_related("participant", "site")
+        .prefetch_related(Prefetch("specimens", queryset=tubes))
+    )
     return get_object_or_404(visible, code=code.strip().upper())
 
 

@@ -185,7 +185,7 @@ def _collect_one(request, order, data) -> None:
     except DomainError as error:
         answer(request, error.detail, ok=False)
     else:
-        tube = order.specimens.get(barcode=barcode)
+        tube = next(t for t in order.specimens.all() if t.barcode == barcode)
         answer(request, f"{barcode} collected ({tube.type.code}).")
 
 
