@@ -114,6 +114,10 @@ def test_each_page_for_each_demo_role(request, page_for, world, persona):
         status = response.status_code
         got = "403" if status == 403 else "404" if status == 404 else "allowed"
         assert status < 500, (name, status)
+        # At most one scan field a page, focused; an auditor is never shown one.
+        scans = response.content.count(b'name="scan"')
+        assert scans <= 1 and scans == response.content.count(b'name="scan" autofocus'), name
+        assert not (persona == "auditor" and scans), name
         outcomes[name] = (got, _expected(persona, view, kwargs))
     wrong = {name: pair for name, pair in outcomes.items() if pair[0] != pair[1]}
     assert wrong == {}
