@@ -216,11 +216,12 @@ def _receipt_answer(shipment: Shipment, outcome) -> Response | Exception:
         "shipment": shipment.code,
         "outcome": outcome.outcome,
         "receipt_status": getattr(outcome.record, "receipt_status", "unexpected"),
-        "detail": receipt.RECEIPT_ANSWERS[outcome.outcome].format(
-            id=outcome.barcode, shipment=shipment.code
-        ),
+        "detail": outcome.sentence(shipment),
         "counts": outcome.counts,
+        "disposal_due": outcome.disposal_due,
     }
+    if outcome.disposal_due:
+        answer.update(outcome.disposal())
     if outcome.outcome == "unexpected":
         answer["last_custody"] = outcome.record.last_custody
     return Response(answer)
