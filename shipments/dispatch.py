@@ -16,7 +16,6 @@ from shipments.models import Shipment
 from shipments.tracking import normalise_tracking
 from specimens.lifecycle import transition_many
 from specimens.models import Specimen
-from specimens.services import lock_specimens
 
 MAX_DRY_ICE_KG = Decimal(200)
 
@@ -37,9 +36,9 @@ def shipment_dispatch(
         shipment = lock(shipment)
         rule = check(shipment, A.DISPATCH, actor=actor)
         _check_dry_ice(shipment, dry_ice_kg)
-        specimens = lock_specimens(
-            Specimen.objects.filter(shipment_items__shipment=shipment, shipment_items__open=True)
-        )
+        specimens = Specimen.objects.filter(
+            shipment_items__shipment=shipment, shipment_items__open=True
+        ).lock()
         if not specimens:
             raise ShipmentEmpty(f"Shipment {shipment.code} has no tubes: pack tubes first.")
         now = timezone.now()

@@ -35,7 +35,6 @@ from specimens.choices import CustodyKind, OrderStatus, SpecimenStatus
 from specimens.identifiers import allocate_numbers
 from specimens.lifecycle import transition, transition_many
 from specimens.models import Specimen
-from specimens.services import lock_specimen, lock_specimens
 
 _POSITION = re.compile(r"^(?:[A-Z]{1,2}\d{1,3}|\d{1,4})$")
 
@@ -83,7 +82,7 @@ def _packable(actor, shipment: Shipment, barcode: str) -> Specimen:
     specimen = Specimen.objects.for_user(actor).filter(barcode=barcode).first()
     if specimen is None:
         raise NotFound(f"No tube {barcode} at your sites.", errors={"id": ["Unknown tube."]})
-    specimen = lock_specimen(specimen)
+    (specimen,) = Specimen.objects.lock(specimen)
     if specimen.current_site_id != shipment.origin_id:
         raise TubeNotAtOrigin(
             f"Tube {barcode} is at {specimen.current_site.code}, not at {shipment.origin.code}; "
@@ -184,7 +183,7 @@ def _refused_constraint(item: ShipmentItem) -> str | None:
 
 def _unpack(actor, items: list[ShipmentItem], *, shipment: Shipment, reason: str) -> None:
     """Take ``items`` out (tubes back to collected or processed); the rows stay, closed."""
-    specimens = lock_specimens(Specimen.objects.filter(pk__in=[i.specimen_id for i in items]))
+    specimens = Specimen.objects.filter(pk__in=[i.specimen_id for i in items]).lock()
     for target in (SpecimenStatus.COLLECTED, SpecimenStatus.PROCESSED):
         batch = [
             s

@@ -25,7 +25,7 @@ from shipments.models import Discrepancy, Shipment, ShipmentItem
 from specimens.choices import Ceremony, CustodyKind, QCFlag
 from specimens.lifecycle import check_step, transition_many
 from specimens.models import CustodyEvent, Specimen
-from specimens.services import WITHDRAWAL_HOLD, lock_specimens
+from specimens.services import WITHDRAWAL_HOLD
 
 DAMAGE_HOLD = "damaged in transit"
 # What a receiving station tells the person scanning, per outcome of shipment_receive().
@@ -128,7 +128,7 @@ class Received:
             "ceremony": participant.ceremony in (Ceremony.YES, Ceremony.UNKNOWN),
         }
 
-    def sentence(self, shipment: Shipment) -> str:
+    def sentence(self) -> str:
         """The answer a receiving station shows for this scan."""
         if self.disposal_due:
             disposal = self.disposal()
@@ -137,7 +137,8 @@ class Received:
                 participant=disposal["participant"],
                 ceremony=CEREMONY_NOTE if disposal["ceremony"] else "",
             )
-        return RECEIPT_ANSWERS[self.outcome].format(id=self.barcode, shipment=shipment.code)
+        shipment = self.record.shipment.code
+        return RECEIPT_ANSWERS[self.outcome].format(id=self.barcode, shipment=shipment)
 
 
 def shipment_receive(
@@ -204,7 +205,7 @@ class _Receiving:
                 specimen__barcode__in=barcodes
             )
         )
-        locked = lock_specimens(Specimen.objects.filter(pk__in=[i.specimen_id for i in items]))
+        locked = Specimen.objects.filter(pk__in=[i.specimen_id for i in items]).lock()
         tubes = {tube.pk: tube for tube in locked}
         for item in items:
             item.specimen = tubes[item.specimen_id]
@@ -346,9 +347,7 @@ def shipment_close(*, actor: User, shipment: Shipment) -> Shipment:
         pending = [i for i in open_items if i.receipt_status == ReceiptStatus.PENDING]
         now = timezone.now()
         if pending:
-            specimens = lock_specimens(
-                Specimen.objects.filter(pk__in=[i.specimen_id for i in pending])
-            )
+            specimens = Specimen.objects.filter(pk__in=[i.specimen_id for i in pending]).lock()
             transition_many(
                 specimens,
                 rule.custody,

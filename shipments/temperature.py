@@ -14,7 +14,6 @@ from shipments.lifecycle import check, lock, when
 from shipments.models import Excursion, Shipment, TemperatureLog
 from specimens.choices import QCFlag
 from specimens.models import Specimen
-from specimens.services import lock_specimens
 
 
 def shipment_upload_logger(*, actor: User, shipment: Shipment, content: str) -> TemperatureLog:
@@ -68,7 +67,7 @@ def _in_transit(shipment: Shipment, readings: list[logger.Reading]) -> list[logg
 def _flag_excursion(actor, shipment: Shipment) -> None:
     flag = QCFlag.TRANSIT_TEMPERATURE_EXCURSION.value
     on_manifest = shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
-    specimens = lock_specimens(Specimen.objects.filter(pk__in=on_manifest.values("specimen_id")))
+    specimens = Specimen.objects.filter(pk__in=on_manifest.values("specimen_id")).lock()
     flagged = [s for s in specimens if flag not in s.qc_flags]
     for specimen in flagged:
         specimen.qc_flags = [*specimen.qc_flags, flag]

@@ -59,35 +59,37 @@ def normalise_tracking(courier: str, text: str) -> str:
         raise InvalidTrackingNumber(
             "Enter the courier's tracking number.", errors={"tracking_number": ["Required."]}
         )
-    if courier == Courier.FEDEX and not _FEDEX.match(number):
-        raise InvalidTrackingNumber(
-            f"'{text}' is not a FedEx tracking number: FedEx numbers are 12 to 14 digits.",
-            errors={"tracking_number": ["12 to 14 digits."]},
-        )
-    if courier == Courier.UPS and not _UPS.match(number):
-        raise InvalidTrackingNumber(
-            f"'{text}' is not a UPS tracking number: UPS numbers are 1Z and 16 letters or digits.",
-            errors={"tracking_number": ["1Z and 16 characters."]},
-        )
+    if courier == Courier.FEDEX:
+        if not _FEDEX.match(number):
+            raise InvalidTrackingNumber(
+                f"'{text}' is not a FedEx tracking number: FedEx numbers are 12 to 14 digits.",
+                errors={"tracking_number": ["12 to 14 digits."]},
+            )
+        # Only the 12-digit FedEx Express numbers have a check digit defined here.
+        if len(number) == 12:
+            _check_digit(courier, number, fedex_express_check_digit(number))
+        # A courier's own format is no free text: a few such digit runs read as foreign phones.
+        return number
+    if courier == Courier.UPS:
+        if not _UPS.match(number):
+            raise InvalidTrackingNumber(
+                f"'{text}' is not a UPS tracking number: UPS numbers are 1Z and 16 letters or "
+                "digits.",
+                errors={"tracking_number": ["1Z and 16 characters."]},
+            )
+        _check_digit(courier, number, ups_check_digit(number))
+        return number
     if len(number) > 40:
         raise InvalidTrackingNumber(
             "A tracking number has at most 40 characters.",
             errors={"tracking_number": ["Too long."]},
         )
-    _check_digit(courier, number)
-    return screen(number, field="tracking_number")
+    # Screened as typed: with its spaces dropped "call 617 555 0143" would hide its phone number.
+    screen(text, field="tracking_number")
+    return number
 
 
-def _check_digit(courier: str, number: str) -> None:
-    """Refuse a number whose check digit is wrong, where the courier defines one: FedEx
-    Express's 12 digits and every UPS 1Z number (FedEx's 14-digit numbers keep the format
-    check only)."""
-    if courier == Courier.FEDEX and len(number) == 12:
-        expected = fedex_express_check_digit(number)
-    elif courier == Courier.UPS:
-        expected = ups_check_digit(number)
-    else:
-        return
+def _check_digit(courier: str, number: str, expected: str) -> None:
     if number[-1] != expected:
         raise WrongTrackingCheckDigit(
             f"{number} fails the {Courier(courier).label} check digit: its last character "

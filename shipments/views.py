@@ -131,7 +131,7 @@ def receive_station(request, code: str):
             )
             # A tube to destroy is the loudest answer, whatever else the scan found.
             level = messages.ERROR if received.disposal_due else _RECEIPT_LEVEL[received.outcome]
-            return level, received.sentence(shipment)
+            return level, received.sentence()
 
         _submit(request, ReceiveScanForm, receive, invalid=SCAN_INVALID)
         return redirect("station-receive", code=shipment.code)

@@ -173,3 +173,32 @@ class CancelSerializer(StrictSerializer):
 
 class LoggerSerializer(StrictSerializer):
     file = serializers.FileField()
+
+
+class ReceiptSerializer(serializers.Serializer):
+    """What a receiving station is told of one scan (a ``receipt.Received``): the outcome, a
+    sentence to show, the receipt's counts just after it, whether the tube awaits destruction
+    (then also the instruction, its reason and whether a ceremony is requested), and for a tube
+    not on the manifest its last known custody."""
+
+    id = serializers.CharField(source="barcode")
+    shipment = serializers.CharField(source="record.shipment.code")
+    outcome = serializers.CharField()
+    receipt_status = serializers.SerializerMethodField()
+    detail = serializers.SerializerMethodField()
+    counts = serializers.DictField()
+    disposal_due = serializers.BooleanField()
+    # Only a discrepancy (a tube not on the manifest) has one; a manifest line leaves it out.
+    last_custody = serializers.DictField(source="record.last_custody", required=False)
+
+    def get_receipt_status(self, received) -> str:
+        return getattr(received.record, "receipt_status", "unexpected")
+
+    def get_detail(self, received) -> str:
+        return received.sentence()
+
+    def to_representation(self, received) -> dict:
+        answer = super().to_representation(received)
+        if received.disposal_due:
+            answer.update(received.disposal())
+        return answer

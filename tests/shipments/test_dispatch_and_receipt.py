@@ -268,3 +268,25 @@ def test_specimens_filter_by_shipment(api, phleb_north, shipment, finalized, pac
     finalized("1UR10")
     listed = api(phleb_north).get(f"/api/v1/specimens/?shipment={shipment.code}").json()
     assert sorted(row["id"] for row in listed["results"]) == sorted(t.barcode for t in tubes)
+
+
+def test_a_fedex_number_that_reads_like_a_foreign_phone_is_still_a_fedex_number(
+    api, phleb_north, shipment, finalized, pack
+):
+    pack(shipment, finalized("1ED10"))
+    # "00 66 2814 0302" would be a Bangkok number dialled from abroad; 2 is its check digit.
+    response = _dispatch(
+        api(phleb_north), shipment, courier="fedex", tracking_number="006628140302"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["tracking_number"] == "006628140302"
+
+
+def test_an_other_couriers_tracking_text_is_screened(api, phleb_north, shipment, finalized, pack):
+    pack(shipment, finalized("1ED10"))
+    before = _state()
+    response = _dispatch(
+        api(phleb_north), shipment, courier="other", tracking_number="call 617-555-0143"
+    )
+    assert_problem(response, 400, "possible_identifier_in_text")
+    assert _state() == before
