@@ -192,7 +192,7 @@ class _Receiving:
     """The receipt of one locked shipment, kept in memory while a batch of scans is checked in
     order; ``write()`` then records the tubes received together."""
 
-    def __init__(self, actor, shipment: Shipment, scanned: list[str]) -> None:
+    def __init__(self, actor: User, shipment: Shipment, scanned: list[str]) -> None:
         self.actor, self.shipment = actor, shipment
         self.now = timezone.now()
         barcodes = set()
@@ -320,13 +320,13 @@ def _discrepancy(
     return discrepancy
 
 
-def _record_unexpected(actor, shipment: Shipment, barcode: str) -> Discrepancy:
+def _record_unexpected(actor: User, shipment: Shipment, barcode: str) -> Discrepancy:
     # Any barcode may be looked up at the biobank; the tube itself is left where it is.
     specimen = Specimen.objects.filter(barcode=barcode).first()
     return _discrepancy(actor, shipment, DiscrepancyKind.UNEXPECTED, barcode, specimen)
 
 
-def _resolve_missing(actor, shipment: Shipment, barcode: str, reference: str) -> None:
+def _resolve_missing(actor: User, shipment: Shipment, barcode: str, reference: str) -> None:
     discrepancy = Discrepancy.objects.filter(
         shipment=shipment, barcode=barcode, kind=DiscrepancyKind.MISSING, resolved_at=None
     ).first()

@@ -101,3 +101,20 @@ def _shown(page) -> list[tuple[str, str, str]]:
         r'<p class="answer (\w+)" role="(\w+)">(?:<span[^>]*>[^<]*</span> )?([^<]*)</p>', html
     )
     return [(tone, role, unescape(text)) for tone, role, text in found]
+
+
+def test_a_batch_of_receipt_scans_carries_the_instruction(api, tech, arrived_with_withdrawal):
+    shipment, doomed, kept = arrived_with_withdrawal()
+    path = f"shipments/{shipment.code}/receive/"
+    envelope = {
+        "requests": [
+            {"key": "k1", "path": path, "body": {"id": kept.barcode}},
+            {"key": "k2", "path": path, "body": {"id": doomed.barcode}},
+        ]
+    }
+    results = api(tech).post("/api/v1/batch/", envelope, format="json").json()["results"]
+    assert [(r["status"], r["body"]["disposal_due"]) for r in results] == [
+        (200, False),
+        (200, True),
+    ]
+    assert results[1]["body"]["instruction"] == "destroy"
