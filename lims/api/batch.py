@@ -262,6 +262,8 @@ class BatchView(LimsAPIView):
                 self._refuse(item, error)
             else:
                 checked.append(item)
+        if not scans:
+            return
         try:
             outcomes = batchable.apply(actor=self.request.user, scans=scans)
         except Exception as error:
