@@ -8,5 +8,8 @@ class ShipmentsConfig(AppConfig):
     verbose_name = "Shipments"
 
     def ready(self) -> None:
-        # The shipment a tube travels in, on the specimen; the scans a batch may carry.
-        from shipments import batch, specimen_extensions  # noqa: F401
+        # The shipment a tube travels in, on the specimen; the scans a batch may carry; the pages'
+        # search and navigation entries.
+        from shipments import batch, specimen_extensions, web  # noqa: F401
+
+        web.register()

@@ -6,7 +6,7 @@ from itertools import groupby
 from django.http import Http404
 
 from lims.api.batch import Batchable, Scan, one_by_one, register
-from shipments import services
+from shipments import packing, receipt
 from shipments.api import serializers as s
 from shipments.models import Shipment, ShipmentItem
 
@@ -20,7 +20,7 @@ def _pack(*, actor, scan: Scan) -> ShipmentItem:
     shipment = _shipment(actor, scan.args["code"])
     if shipment is None:
         raise Http404
-    return services.shipment_add_item(
+    return packing.shipment_add_item(
         actor=actor,
         shipment=shipment,
         barcode=scan.data["id"],
@@ -29,19 +29,19 @@ def _pack(*, actor, scan: Scan) -> ShipmentItem:
     )
 
 
-def receive(*, actor, scans: list[Scan]) -> list[services.Received | Exception]:
+def receive(*, actor, scans: list[Scan]) -> list[receipt.Received | Exception]:
     """Receipt scans: those of one shipment are checked in order and written together."""
-    outcomes: list[services.Received | Exception] = []
+    outcomes: list[receipt.Received | Exception] = []
     for code, same in groupby(scans, key=lambda scan: scan.args["code"].strip().upper()):
         receipts = [
-            services.Receipt(scan.data["id"], scan.data["damaged"], scan.data.get("reference", ""))
+            receipt.Receipt(scan.data["id"], scan.data["damaged"], scan.data.get("reference", ""))
             for scan in same
         ]
         shipment = _shipment(actor, code)
         if shipment is None:
             outcomes += [Http404()] * len(receipts)
         else:
-            outcomes += services.shipment_receive_many(
+            outcomes += receipt.shipment_receive_many(
                 actor=actor, shipment=shipment, receipts=receipts
             )
     return outcomes

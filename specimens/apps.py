@@ -8,4 +8,7 @@ class SpecimensConfig(AppConfig):
     verbose_name = "Specimens"
 
     def ready(self) -> None:
-        from specimens import batch  # noqa: F401  (registers the scans a batch may carry)
+        # The scans a batch may carry; the pages' search and navigation entries.
+        from specimens import batch, web  # noqa: F401
+
+        web.register()

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens import extensions
+from specimens import extensions, lifecycle, order_lifecycle
 from specimens.choices import Centrifuge, Ceremony
 from specimens.models import (
     PARTICIPANT_ID,
@@ -89,6 +89,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.barcode", default=None)
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Specimen
@@ -112,6 +113,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "centrifuge",
             "volume_ul",
             "weight_g",
+            "actions",
         ]
 
     def get_fields(self):
@@ -129,6 +131,9 @@ class SpecimenSerializer(serializers.ModelSerializer):
     def get_ceremony(self, specimen) -> str | None:
         return (specimen.participant.ceremony or None) if specimen.disposal_due else None
 
+    def get_actions(self, specimen) -> list[str]:
+        return lifecycle.allowed_actions(specimen, self.context["request"].user)
+
 
 class OrderSerializer(serializers.ModelSerializer):
     participant_id = serializers.SerializerMethodField()
@@ -136,6 +141,7 @@ class OrderSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
     tube_set = serializers.CharField(source="tube_set.__str__")
     specimens = SpecimenSerializer(many=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = CollectionOrder
@@ -151,7 +157,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "fainting_history",
             "created_at",
             "specimens",
+            "actions",
         ]
+
+    def get_actions(self, order) -> list[str]:
+        return order_lifecycle.allowed_actions(order, self.context["request"].user)
 
     def get_participant_id(self, order) -> str | None:
         if sees_participant_id(self.context, order.site_id):

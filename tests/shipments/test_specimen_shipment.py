@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shipments import services as shipping
+from shipments import packing, receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,13 @@ def test_a_tube_shows_its_shipment_from_packing_to_receipt_and_none_once_taken_o
     assert shown(client, kept) is None
     pack(shipment, [taken_out])
     assert shown(client, taken_out) == shipment.code
-    shipping.shipment_remove_item(actor=phleb_north, shipment=shipment, barcode=taken_out.barcode)
+    packing.shipment_remove_item(actor=phleb_north, shipment=shipment, barcode=taken_out.barcode)
     assert shown(client, taken_out) is None
     in_transit([kept])
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
-    shipping.shipment_receive(actor=tech, shipment=shipment, barcode=kept.barcode)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_receive(actor=tech, shipment=shipment, barcode=kept.barcode)
     assert shown(api(tech), kept) == shipment.code
-    later = shipping.shipment_create(
+    later = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
     pack(later, [taken_out])
@@ -45,7 +45,7 @@ def test_the_specimen_and_order_lists_cost_the_same_with_few_or_many_tubes_shipp
     client = api(phleb_north)
 
     def ship_and_list(tube_count: int) -> int:
-        shipment = shipping.shipment_create(
+        shipment = packing.shipment_create(
             actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
         )
         tubes = []
