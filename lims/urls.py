@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lims import views
+from lims.api import problems
 
 handler400 = "lims.api.problems.handler400"
 handler403 = "lims.api.problems.handler403"
@@ -20,11 +21,14 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("shipments.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("lims.api.urls")),
     path("api/v1/", include("specimens.api.urls")),
     path("api/v1/", include("barcode_printing.api.urls")),
     path("api/v1/", include("shipments.api.urls")),
     path("api/v1/", include("freezers.api.urls")),
+    # Last: any other /api/ path is a problem+json 404, also with DEBUG on, where Django would
+    # otherwise answer its technical HTML page instead of calling handler404.
+    re_path(r"^api/", problems.handler404, name="api-not-found"),
 ]

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
+from shipments import lifecycle
 from shipments.choices import Condition, Courier
 from shipments.models import Discrepancy, Excursion, Shipment, ShipmentItem, TemperatureLog
 
@@ -83,6 +84,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
     origin = serializers.CharField(source="origin.code")
     destination = serializers.CharField(source="destination.code")
     item_count = serializers.IntegerField(read_only=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Shipment
@@ -104,7 +106,12 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "arrival_notes",
             "closed_at",
             "item_count",
+            "actions",
         ]
+
+    def get_actions(self, shipment) -> list[str]:
+        """What the requesting user may do to the shipment now (``shipments.lifecycle``)."""
+        return lifecycle.allowed_actions(shipment, self.context["request"].user)
 
 
 class ShipmentDetailSerializer(ShipmentSerializer):

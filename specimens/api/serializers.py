@@ -5,6 +5,7 @@ from rest_framework import serializers
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
+from specimens import lifecycle, order_lifecycle
 from specimens.choices import Centrifuge, Ceremony, SpecimenStatus
 from specimens.models import (
     PARTICIPANT_ID,
@@ -91,6 +92,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
     storage = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Specimen
@@ -115,6 +117,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "volume_ul",
             "weight_g",
             "storage",
+            "actions",
         ]
 
     def get_participant_id(self, specimen) -> str | None:
@@ -127,6 +130,9 @@ class SpecimenSerializer(serializers.ModelSerializer):
 
     def get_ceremony(self, specimen) -> str | None:
         return (specimen.participant.ceremony or None) if specimen.disposal_due else None
+
+    def get_actions(self, specimen) -> list[str]:
+        return lifecycle.allowed_actions(specimen, self.context["request"].user)
 
     def get_storage(self, specimen) -> dict | None:
         """The slot of a tube in storage (reserved while it is checked out), from the freezers
@@ -143,6 +149,7 @@ class OrderSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
     tube_set = serializers.CharField(source="tube_set.__str__")
     specimens = SpecimenSerializer(many=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = CollectionOrder
@@ -158,7 +165,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "fainting_history",
             "created_at",
             "specimens",
+            "actions",
         ]
+
+    def get_actions(self, order) -> list[str]:
+        return order_lifecycle.allowed_actions(order, self.context["request"].user)
 
     def get_participant_id(self, order) -> str | None:
         if sees_participant_id(self.context, order.site_id):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shipments import services as shipping
+from shipments import receipt
 from shipments.models import ShipmentItem
 from specimens.models import Specimen
 
@@ -51,7 +51,7 @@ def test_a_refused_scan_says_why_and_changes_nothing(browser_for, phleb_north, s
 def test_the_receiving_station_answers_each_outcome(browser_for, tech, in_transit, finalized):
     expected, stray = finalized("1ED10", "2ED10")
     shipment = in_transit([expected])
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     page = browser_for(tech)
     url = f"/stations/shipments/{shipment.code}/receive"
     assert _answers(page.post(url, {"scan": expected.barcode}, follow=True)) == [
