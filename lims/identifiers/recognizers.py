@@ -57,12 +57,11 @@ class PatternRecognizer:
             for match in pattern.regex.finditer(text):
                 if self.validate and not self.validate(match):
                     continue
-                score = pattern.score + self._context_adjustment(text, match.start())
+                score = pattern.score + context_adjustment(
+                    text, match.start(), self.context, self.damped_by_lab_context
+                )
                 if score >= THRESHOLD:
                     yield Finding(self.meaning, match.start(), match.end(), score, self.name)
-
-    def _context_adjustment(self, text: str, start: int) -> float:
-        return context_adjustment(text, start, self.context, self.damped_by_lab_context)
 
 
 def context_adjustment(text: str, start: int, context: frozenset[str], damped: bool) -> float:
