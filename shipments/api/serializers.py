@@ -7,6 +7,7 @@ from lims.models import Site
 from shipments import lifecycle
 from shipments.choices import Condition, Courier
 from shipments.models import Discrepancy, Excursion, Shipment, ShipmentItem, TemperatureLog
+from shipments.receipt import RECEIPT_ANSWERS
 
 
 class ShipmentItemSerializer(serializers.ModelSerializer):
@@ -173,3 +174,26 @@ class CancelSerializer(StrictSerializer):
 
 class LoggerSerializer(StrictSerializer):
     file = serializers.FileField()
+
+
+class ReceiptSerializer(serializers.Serializer):
+    """What a receiving station is told of one scan (a ``services.Received``): the outcome, a
+    sentence to show, the receipt's counts just after it, and for a tube not on the manifest
+    its last known custody."""
+
+    id = serializers.CharField(source="barcode")
+    shipment = serializers.CharField(source="record.shipment.code")
+    outcome = serializers.CharField()
+    receipt_status = serializers.SerializerMethodField()
+    detail = serializers.SerializerMethodField()
+    counts = serializers.DictField()
+    # Only a discrepancy (a tube not on the manifest) has one; a manifest line leaves it out.
+    last_custody = serializers.DictField(source="record.last_custody", required=False)
+
+    def get_receipt_status(self, received) -> str:
+        return getattr(received.record, "receipt_status", "unexpected")
+
+    def get_detail(self, received) -> str:
+        return RECEIPT_ANSWERS[received.outcome].format(
+            id=received.barcode, shipment=received.record.shipment.code
+        )

@@ -1,19 +1,15 @@
 """API views of shipments: thin wrappers that validate, call one service, render."""
 
-from itertools import groupby
-
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from lims.api.base import LimsViewMixin, ScopedViewSet
-from lims.api.batch import batchable
 from lims.api.parsers import CSVTextParser
 from lims.errors import InvalidInput
 from shipments import dispatch, manifest, packing, receipt, selectors, temperature
@@ -65,7 +61,6 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return self._detail(shipment, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ItemSerializer, responses={201: s.PackedItemSerializer})
-    @batchable()
     @action(detail=True, methods=["post"])
     def items(self, request, code=None):
         data = self.validated(s.ItemSerializer)
@@ -111,46 +106,18 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         shipment = receipt.shipment_arrive(actor=request.user, shipment=self.get_object(), **data)
         return self._detail(shipment)
 
-    @extend_schema(request=s.ReceiveSerializer, responses={200: dict})
-    @batchable(bulk="receive_many")
+    @extend_schema(request=s.ReceiveSerializer, responses=s.ReceiptSerializer)
     @action(detail=True, methods=["post"])
     def receive(self, request, code=None):
-        (answer,) = self.receive_many([(self.kwargs, request.data)])
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def receive_many(self, requests: list[tuple[dict, dict]]) -> list[Response | Exception]:
-        """Receipt scans, as ``lims.api.batch.batchable`` takes them: the scans of a shipment
-        are checked in order and written together."""
-        answers: list[Response | Exception] = []
-        same_shipment = groupby(requests, key=lambda request: request[0]["code"].strip().upper())
-        for code, scans in same_shipment:
-            answers += self._receive(code, [body for _, body in scans])
-        return answers
-
-    def _receive(self, code: str, bodies: list[dict]) -> list[Response | Exception]:
-        answers: list[Response | Exception | None] = [None] * len(bodies)
-        receipts = {}
-        for index, body in enumerate(bodies):
-            try:
-                data = self.validated(s.ReceiveSerializer, body)
-            except ValidationError as error:
-                answers[index] = error
-            else:
-                receipts[index] = receipt.Receipt(
-                    data["id"], data["damaged"], data.get("reference", "")
-                )
-        shipment = self.get_queryset().filter(code=code).first()
-        if shipment is None:
-            outcomes = [Http404()] * len(receipts)
-        else:
-            outcomes = receipt.shipment_receive_many(
-                actor=self.request.user, shipment=shipment, receipts=list(receipts.values())
-            )
-        for index, outcome in zip(receipts, outcomes, strict=True):
-            answers[index] = _receipt_answer(shipment, outcome)
-        return answers
+        data = self.validated(s.ReceiveSerializer)
+        received = receipt.shipment_receive(
+            actor=request.user,
+            shipment=self.get_object(),
+            barcode=data["id"],
+            damaged=data["damaged"],
+            reference=data.get("reference", ""),
+        )
+        return Response(s.ReceiptSerializer(received).data)
 
     @extend_schema(responses={200: dict})
     @action(detail=True)
@@ -206,24 +173,6 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         response = Response(rows)
         response["Content-Disposition"] = f'attachment; filename="{shipment.code}-manifest.csv"'
         return response
-
-
-def _receipt_answer(shipment: Shipment, outcome) -> Response | Exception:
-    if isinstance(outcome, Exception):
-        return outcome
-    answer = {
-        "id": outcome.barcode,
-        "shipment": shipment.code,
-        "outcome": outcome.outcome,
-        "receipt_status": getattr(outcome.record, "receipt_status", "unexpected"),
-        "detail": receipt.RECEIPT_ANSWERS[outcome.outcome].format(
-            id=outcome.barcode, shipment=shipment.code
-        ),
-        "counts": outcome.counts,
-    }
-    if outcome.outcome == "unexpected":
-        answer["last_custody"] = outcome.record.last_custody
-    return Response(answer)
 
 
 class OverdueView(LimsViewMixin, GenericAPIView):
