@@ -173,6 +173,9 @@ def test_a_new_users_change_reason_is_screened_too(superuser):
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
         "change_reason": "hired, call her on (212) 555-7788",
+        # The memberships inline, left empty.
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
     }
     refused = browser.post("/admin/lims/user/add/", form)
     assert refused.status_code == 200
