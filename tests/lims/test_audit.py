@@ -170,8 +170,6 @@ def test_a_new_users_change_reason_is_screened_too(superuser):
         "password1": "a-long-pass-phrase-42",
         "password2": "a-long-pass-phrase-42",
         "usable_password": "true",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
         "change_reason": "hired, call her on (212) 555-7788",
         # The memberships inline, left empty.
         "memberships-TOTAL_FORMS": "0",
