@@ -14,6 +14,7 @@ from lims.scoping import scope_of
 from lims.web.pages import answer, role_required, show_error, site_for
 from specimens import services
 from specimens.choices import Consent, OrderAction, OrderStatus
+from specimens.filtersets import WorkQueueFilter
 from specimens.forms import RegisterForm, ScanForm
 from specimens.models import CollectionOrder, Participant
 from specimens.tables import OrderTable
@@ -37,7 +38,8 @@ def _site_orders(site):
 def work_queue(request):
     """HealthPro's four lists: today's orders, unfinalized, unlocked, changed in 7 days."""
     site = site_for(request, PHLEBOTOMIST)
-    orders = _site_orders(site)
+    narrowed = WorkQueueFilter(request.GET, queryset=_site_orders(site))
+    orders = narrowed.qs
     here = timezone.localtime(timezone=zoneinfo.ZoneInfo(site.time_zone))
     start_of_day = here.replace(hour=0, minute=0, second=0, microsecond=0)
     week_ago = timezone.now() - timedelta(days=7)
@@ -59,7 +61,7 @@ def work_queue(request):
     return render(
         request,
         "specimens/work_queue.html",
-        {"site": site, "tables": tables, "form": ScanForm()},
+        {"site": site, "tables": tables, "form": ScanForm(), "filter": narrowed},
     )
 
 
