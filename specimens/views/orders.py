@@ -13,8 +13,9 @@ from specimens import services
 from specimens.choices import CancelReason, Consent, RestoreReason, SpecimenStatus, UnlockReason
 from specimens.forms import SafetyForm
 from specimens.models import CollectionOrder, Specimen
+from specimens.selectors import participants_drawn_by
 from specimens.views.actions import order_actions
-from specimens.views.queue import PHLEBOTOMIST, _visible
+from specimens.views.queue import PHLEBOTOMIST
 
 REASONS = {"cancel": CancelReason, "restore": RestoreReason, "unlock": UnlockReason}
 SERVICES = {
@@ -55,7 +56,7 @@ def require_action(request, order: CollectionOrder, action: str) -> frozenset[st
 @role_required(PHLEBOTOMIST)
 def new_order(request, pid: str):
     """Safety questions first; then the tube set in force, in draw order, all ticked."""
-    person = get_object_or_404(_visible(request.user), participant_id=pid.upper())
+    person = get_object_or_404(participants_drawn_by(request.user), participant_id=pid.upper())
     site = person.registered_site
     if person.consent == Consent.WITHDRAWN:
         answer(
