@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from barcode_printing.choices import LabelFormat
+from barcode_printing.lifecycle import allowed_actions
 from barcode_printing.models import LAYOUT_CHOICES, Printer, PrintJob
 from lims.api.base import ReasonField, StrictSerializer
 
@@ -73,6 +74,7 @@ class PrintJobSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
     printer = serializers.CharField(source="printer.name", default=None)
     ids = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = PrintJob
@@ -91,7 +93,12 @@ class PrintJobSerializer(serializers.ModelSerializer):
             "status",
             "error",
             "sent_at",
+            "actions",
         ]
 
     def get_ids(self, job) -> list[str]:
         return [item.payload for item in job.items.all()]
+
+    def get_actions(self, job) -> list[str]:
+        """What the requesting user may do with the job now (barcode_printing.lifecycle)."""
+        return allowed_actions(job, self.context["request"].user)
