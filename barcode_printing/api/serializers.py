@@ -50,6 +50,16 @@ class LabelsSerializer(StrictSerializer):
         return attrs
 
 
+class ActionsField(serializers.ListField):
+    """What the requesting user may do with the job now (barcode_printing.lifecycle)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), source="*", read_only=True, **kwargs)
+
+    def to_representation(self, job) -> list[str]:
+        return allowed_actions(job, self.context["request"].user)
+
+
 class PrinterSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
 
@@ -74,7 +84,7 @@ class PrintJobSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
     printer = serializers.CharField(source="printer.name", default=None)
     ids = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField()
+    actions = ActionsField()
 
     class Meta:
         model = PrintJob
@@ -99,6 +109,11 @@ class PrintJobSerializer(serializers.ModelSerializer):
     def get_ids(self, job) -> list[str]:
         return [item.payload for item in job.items.all()]
 
-    def get_actions(self, job) -> list[str]:
-        """What the requesting user may do with the job now (barcode_printing.lifecycle)."""
-        return allowed_actions(job, self.context["request"].user)
+
+class LatestPrintJobSerializer(serializers.Serializer):
+    """The newest print job of something labelled (an order's tubes): did its labels print?"""
+
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    error = serializers.CharField()
+    actions = ActionsField()
