@@ -8,7 +8,8 @@ from barcode_printing.selectors import latest_job
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens.choices import Centrifuge, Ceremony, SpecimenStatus
+from specimens import extensions, lifecycle, order_lifecycle
+from specimens.choices import Centrifuge, Ceremony
 from specimens.models import (
     PARTICIPANT_ID,
     CollectionOrder,
@@ -18,8 +19,6 @@ from specimens.models import (
     SpecimenType,
 )
 from specimens.services import WeightNotStable
-
-IN_STORAGE = frozenset({SpecimenStatus.STORED, SpecimenStatus.CHECKED_OUT})
 
 
 def sees_participant_id(context: dict, site_id: int) -> bool:
@@ -93,7 +92,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.barcode", default=None)
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
-    storage = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Specimen
@@ -117,8 +116,12 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "centrifuge",
             "volume_ul",
             "weight_g",
-            "storage",
+            "actions",
         ]
+
+    def get_fields(self):
+        # Fields other apps add (a tube's storage slot, its shipment): see specimens.extensions.
+        return {**super().get_fields(), **extensions.fields()}
 
     def get_participant_id(self, specimen) -> str | None:
         if sees_participant_id(self.context, specimen.collection_site_id):
@@ -131,13 +134,8 @@ class SpecimenSerializer(serializers.ModelSerializer):
     def get_ceremony(self, specimen) -> str | None:
         return (specimen.participant.ceremony or None) if specimen.disposal_due else None
 
-    def get_storage(self, specimen) -> dict | None:
-        """The slot of a tube in storage (reserved while it is checked out), from the freezers
-        app's placement; tubes that left storage have none."""
-        if specimen.status not in IN_STORAGE:
-            return None
-        placement = getattr(specimen, "placement", None)
-        return placement.as_storage() if placement is not None else None
+    def get_actions(self, specimen) -> list[str]:
+        return lifecycle.allowed_actions(specimen, self.context["request"].user)
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -147,6 +145,7 @@ class OrderSerializer(serializers.ModelSerializer):
     tube_set = serializers.CharField(source="tube_set.__str__")
     specimens = SpecimenSerializer(many=True)
     print_job = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = CollectionOrder
@@ -163,7 +162,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "created_at",
             "specimens",
             "print_job",
+            "actions",
         ]
+
+    def get_actions(self, order) -> list[str]:
+        return order_lifecycle.allowed_actions(order, self.context["request"].user)
 
     def get_participant_id(self, order) -> str | None:
         if sees_participant_id(self.context, order.site_id):

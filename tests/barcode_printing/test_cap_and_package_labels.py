@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from barcode_printing.layouts import LAYOUTS
 from barcode_printing.models import PrintJob
 from lims.audit import stamp
-from shipments import services as shipping
+from shipments import packing
 from tests.barcode_printing.conftest import commits, make_printer, post_labels
 from tests.barcode_printing.decoding import (
     CODE128,
@@ -55,7 +55,7 @@ def test_a_zebra_loaded_with_cap_labels_prints_a_new_orders_tubes(
 
 @pytest.fixture
 def shipment(phleb_north, north, biobank):
-    return shipping.shipment_create(
+    return packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
 
