@@ -265,6 +265,8 @@ class BatchView(LimsAPIView):
                 self._refuse(item, error)
             else:
                 checked.append(item)
+        if not scans:
+            return
         try:
             outcomes = batchable.apply(actor=self.request.user, scans=scans)
         except Exception as error:

@@ -155,8 +155,10 @@ def test_an_admin_change_reason_that_may_identify_a_person_is_refused(north, sup
     form = {"name": "Renamed", "time_zone": "America/Chicago", "change_reason": reason}
     refused = browser.post(url, form)
     assert refused.status_code == 200
-    assert refused.context["adminform"].form.errors["change_reason"][0].startswith(
-        "The change reason looks like it contains"
+    assert (
+        refused.context["adminform"]
+        .form.errors["change_reason"][0]
+        .startswith("The change reason looks like it contains")
     )
     assert Site.objects.get(pk=north.pk).name != "Renamed"
     assert north.history.count() == 1
