@@ -2,10 +2,12 @@
 
 import os
 import tempfile
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from lims.environment import env_bool, env_int, env_list, env_match, env_str
 
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "django_filters",
+    "django_tables2",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     # Static files straight after security: gunicorn serves the admin's CSS and the API docs'
     # assets without a web server in front (compressed, cached forever under hashed names).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lims.web.context.workbench",
             ],
         },
     },
@@ -228,6 +233,25 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+}
+# Development serves the apps' static folders as they are (no collectstatic before a first run);
+# until collectstatic has run STATIC_ROOT does not exist, which WhiteNoise would warn about.
+WHITENOISE_USE_FINDERS = DEBUG
+warnings.filterwarnings("ignore", message="No directory at: ")
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# No inline script or handler anywhere: every script is a static file of this origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # --- Security (production defaults; DJANGO_DEBUG=1 relaxes the HTTPS-only ones) -------------
