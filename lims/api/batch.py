@@ -26,7 +26,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 
-from lims.api import idempotency
+from lims.api import idempotency, problems
 from lims.api.base import LimsAPIView, StrictSerializer
 from lims.api.problems import PROBLEM_CONTENT_TYPE
 from lims.errors import DomainError, InvalidInput, NotFound
@@ -237,6 +237,9 @@ class BatchView(LimsAPIView):
         try:
             match = resolve(API_ROOT + item.path)
         except Resolver404:
+            match = None
+        # Any other /api/ path resolves to the URLconf's last route, the 404 problem.
+        if match is None or match.func is problems.handler404:
             self._refuse(item, NotFound(f"No such URL: {API_ROOT}{item.path}"))
             return False
         item.batchable, item.args = _BATCHABLE.get(match.url_name), match.kwargs
