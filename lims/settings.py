@@ -58,6 +58,8 @@ MIDDLEWARE = [
     # Static files straight after security: gunicorn serves the admin's CSS and the API docs'
     # assets without a web server in front (compressed, cached forever under hashed names).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: NUL bytes and oversized bodies are refused here.
+    "lims.middleware.RequestGuardMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,7 +170,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["lims.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "lims.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
@@ -180,6 +182,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("LIMS_TRUSTED_PROXIES", 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The schema and its docs page are for signed-in users unless opened (a public API portal).
+LIMS_PUBLIC_API_DOCS = env_bool("LIMS_PUBLIC_API_DOCS", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Biospecimen LIMS API",
     "DESCRIPTION": "Collection, shipment, storage and custody of biospecimens. "

@@ -26,7 +26,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 
-from lims.api import idempotency, problems
+from lims.api import idempotency
 from lims.api.base import LimsAPIView, StrictSerializer
 from lims.api.problems import PROBLEM_CONTENT_TYPE
 from lims.errors import DomainError, InvalidInput, NotFound
@@ -238,8 +238,8 @@ class BatchView(LimsAPIView):
             match = resolve(API_ROOT + item.path)
         except Resolver404:
             match = None
-        # Any other /api/ path resolves to the URLconf's last route, the 404 problem.
-        if match is None or match.func is problems.handler404:
+        # Unknown API paths resolve to the catch-all that answers them with a 404 problem.
+        if match is None or match.url_name == "api-not-found":
             self._refuse(item, NotFound(f"No such URL: {API_ROOT}{item.path}"))
             return False
         item.batchable, item.args = _BATCHABLE.get(match.url_name), match.kwargs
@@ -265,6 +265,8 @@ class BatchView(LimsAPIView):
                 self._refuse(item, error)
             else:
                 checked.append(item)
+        if not scans:
+            return
         try:
             outcomes = batchable.apply(actor=self.request.user, scans=scans)
         except Exception as error:

@@ -155,8 +155,10 @@ def test_an_admin_change_reason_that_may_identify_a_person_is_refused(north, sup
     form = {"name": "Renamed", "time_zone": "America/Chicago", "change_reason": reason}
     refused = browser.post(url, form)
     assert refused.status_code == 200
-    assert refused.context["adminform"].form.errors["change_reason"][0].startswith(
-        "The change reason looks like it contains"
+    assert (
+        refused.context["adminform"]
+        .form.errors["change_reason"][0]
+        .startswith("The change reason looks like it contains")
     )
     assert Site.objects.get(pk=north.pk).name != "Renamed"
     assert north.history.count() == 1
@@ -171,6 +173,9 @@ def test_a_new_users_change_reason_is_screened_too(superuser):
         "password2": "a-long-pass-phrase-42",
         "usable_password": "true",
         "change_reason": "hired, call her on (212) 555-7788",
+        # The memberships inline, left empty.
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
     }
     refused = browser.post("/admin/lims/user/add/", form)
     assert refused.status_code == 200
