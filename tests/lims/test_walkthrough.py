@@ -20,7 +20,10 @@ def demo_server(tmp_path_factory):
         "make", "--no-print-directory", "run", f"PORT={port}", "INSTALL=",
         f"BIN={Path(sys.executable).parent}",
     ]  # fmt: skip
-    env = clean_environment(DATABASE_URL=f"sqlite:///{folder / 'demo.sqlite3'}")
+    # The API docs opened to anonymous requests, so the last test can load them without a session.
+    env = clean_environment(
+        DATABASE_URL=f"sqlite:///{folder / 'demo.sqlite3'}", LIMS_PUBLIC_API_DOCS="1"
+    )
     with serving(command, port, env, folder / "server.log") as base:
         yield base
 
