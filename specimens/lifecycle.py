@@ -16,6 +16,13 @@ from lims.scoping import scope_of
 from specimens import custody
 from specimens.choices import CustodyKind as K
 from specimens.choices import SpecimenStatus as S
+from specimens.errors import (
+    DisposalDue,
+    ParticipantWithdrawn,
+    SpecimenDisposed,
+    SpecimenOnHold,
+    TransitionNotAllowed,
+)
 from specimens.models import CustodyEvent, Specimen
 
 COLLECTION = frozenset({Role.PHLEBOTOMIST})
@@ -125,31 +132,6 @@ _VERB = {
     K.RELEASED: "released",
     K.DISPOSED: "disposed",
 }
-
-
-class TransitionNotAllowed(Conflict):
-    code = "transition_not_allowed"
-    title = "Not possible in the specimen's current state"
-
-
-class SpecimenOnHold(Conflict):
-    code = "specimen_on_hold"
-    title = "Specimen is on hold"
-
-
-class SpecimenDisposed(Conflict):
-    code = "specimen_disposed"
-    title = "Specimen was disposed"
-
-
-class DisposalDue(Conflict):
-    code = "disposal_due"
-    title = "Specimen awaits destruction"
-
-
-class ParticipantWithdrawn(Conflict):
-    code = "participant_withdrawn"
-    title = "Participant withdrew consent"
 
 
 def rules_for(kind: str) -> list[Rule]:

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from lims.audit import stamp
 from lims.choices import Role
-from lims.errors import Conflict, Forbidden
+from lims.errors import Forbidden
 from lims.scoping import scope_of
 from specimens.choices import Consent
 from specimens.choices import OrderAction as A
 from specimens.choices import OrderStatus as O
-from specimens.lifecycle import ParticipantWithdrawn
+from specimens.errors import OrderStatusConflict, ParticipantWithdrawn
 from specimens.models import CollectionOrder, OrderEvent
 
 COLLECTION = frozenset({Role.PHLEBOTOMIST})
@@ -71,11 +71,6 @@ TABLE: tuple[OrderRule, ...] = (
     OrderRule("unlock", frozenset({O.FINALIZED}), _reopened, A.UNLOCKED, "unlocked"),
 )
 ACTIONS = tuple(dict.fromkeys(rule.action for rule in TABLE))
-
-
-class OrderStatusConflict(Conflict):
-    code = "order_status_conflict"
-    title = "Not possible in the order's current state"
 
 
 def rule_for(order: CollectionOrder, action: str) -> OrderRule | None:

@@ -7,6 +7,7 @@ from lims.models import Site
 from lims.scoping import Scope
 from specimens import lifecycle, order_lifecycle
 from specimens.choices import Centrifuge, Ceremony, SpecimenStatus
+from specimens.errors import WeightNotStable
 from specimens.models import (
     PARTICIPANT_ID,
     CollectionOrder,
@@ -15,7 +16,6 @@ from specimens.models import (
     Specimen,
     SpecimenType,
 )
-from specimens.services import WeightNotStable
 
 IN_STORAGE = frozenset({SpecimenStatus.STORED, SpecimenStatus.CHECKED_OUT})
 

@@ -9,15 +9,8 @@ from lims.audit import stamp
 from lims.errors import Forbidden
 from specimens.choices import CustodyKind as K
 from specimens.choices import SpecimenStatus as S
-from specimens.lifecycle import (
-    DisposalDue,
-    SpecimenDisposed,
-    SpecimenOnHold,
-    TransitionNotAllowed,
-    allowed_actions,
-    find_rule,
-    transition,
-)
+from specimens.errors import DisposalDue, SpecimenDisposed, SpecimenOnHold, TransitionNotAllowed
+from specimens.lifecycle import allowed_actions, find_rule, transition
 from specimens.models import CustodyEvent, Specimen, SpecimenType
 
 pytestmark = pytest.mark.django_db

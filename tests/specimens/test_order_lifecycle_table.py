@@ -8,14 +8,9 @@ from django.db import transaction
 from lims.audit import stamp
 from lims.errors import Forbidden
 from specimens.choices import OrderStatus as O
-from specimens.lifecycle import ParticipantWithdrawn
+from specimens.errors import OrderStatusConflict, ParticipantWithdrawn
 from specimens.models import CollectionOrder, OrderEvent
-from specimens.order_lifecycle import (
-    OrderStatusConflict,
-    allowed_actions,
-    lock_order,
-    record_step,
-)
+from specimens.order_lifecycle import allowed_actions, lock_order, record_step
 from specimens.services import tube_set_in_force
 
 pytestmark = pytest.mark.django_db
