@@ -15,18 +15,18 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from freezers.choices import FreezerStatus, Strategy
-from freezers.models import Box, Freezer, Placement
+from freezers.errors import FreezerUnavailable, WrongTemperatureClass
+from freezers.models import SLOT_CONSTRAINT, Box, Freezer, Placement
 from freezers.services import (
     STORAGE_ROLES,
     UNAVAILABLE,
-    FreezerUnavailable,
-    WrongTemperatureClass,
     fits,
     shift,
     slot_details,
 )
 from lims.errors import Conflict, InvalidInput
-from lims.models import Site
+from lims.integrity import broken_constraint
+from lims.models import Site, User
 from lims.scoping import require_role
 from specimens.choices import CustodyKind, TemperatureClass
 from specimens.lifecycle import find_rule, transition_many
@@ -246,7 +246,7 @@ def plan(where: Where, specimens: list[Specimen], strategy: str):
 
 def allocate_specimens(
     *,
-    actor,
+    actor: User,
     specimens: list[Specimen],
     strategy: str,
     freezer: Freezer | None = None,
@@ -279,7 +279,7 @@ def allocate_specimens(
     return placements
 
 
-def _insert(actor, where: Where, batch: list[Specimen], strategy: str) -> list[Placement]:
+def _insert(actor: User, where: Where, batch: list[Specimen], strategy: str) -> list[Placement]:
     now = timezone.now()
     for _attempt in range(ATTEMPTS):
         placements = [
@@ -295,8 +295,9 @@ def _insert(actor, where: Where, batch: list[Specimen], strategy: str) -> list[P
                 )
                 shift((None, placement.box_id) for placement in created)
                 return created
-        except IntegrityError:
-            continue
+        except IntegrityError as error:
+            if broken_constraint(error, *placements) != SLOT_CONSTRAINT:
+                raise
     raise AllocationRaced(
         "Other technicians kept filling the planned slots; try the allocation again."
     )

@@ -5,10 +5,11 @@ from barcode_printing.layouts import LabelData
 from barcode_printing.sources import LabelBatch, label_source
 from freezers.lookups import box_for
 from freezers.models import PATH_SEPARATOR
+from lims.models import User
 
 
 @label_source("box")
-def labels_for_box(user, code: str) -> LabelBatch:
+def labels_for_box(user: User, code: str) -> LabelBatch:
     box = box_for(user, code)
     freezer = box.rack.freezer
     where = PATH_SEPARATOR.join([freezer.code, box.rack.name, f"slot {box.position}"])

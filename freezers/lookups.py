@@ -5,6 +5,7 @@ from collections import Counter
 from barcode_printing.ids import parse_id
 from freezers.models import Box, Freezer
 from lims.errors import InvalidInput, NotFound
+from lims.models import User
 from specimens.models import Specimen
 
 
@@ -33,7 +34,7 @@ class UnknownRack(NotFound):
     title = "No such rack"
 
 
-def specimen_for(user, text: str, *, field: str = "id") -> Specimen:
+def specimen_for(user: User, text: str, *, field: str = "id") -> Specimen:
     """The specimen of a scanned or typed ID among those ``user`` may see."""
     barcode = parse_id(text)
     specimen = Specimen.objects.for_user(user).filter(barcode=barcode).first()
@@ -44,7 +45,7 @@ def specimen_for(user, text: str, *, field: str = "id") -> Specimen:
     return specimen
 
 
-def specimens_for(user, texts: list[str], *, field: str = "ids") -> list[Specimen]:
+def specimens_for(user: User, texts: list[str], *, field: str = "ids") -> list[Specimen]:
     """The specimens of many IDs, in the order given; every ID must be known and given once."""
     wanted = [parse_id(text) for text in texts]
     twice = sorted(barcode for barcode, n in Counter(wanted).items() if n > 1)
@@ -63,14 +64,14 @@ def specimens_for(user, texts: list[str], *, field: str = "ids") -> list[Specime
     return [found[barcode] for barcode in wanted]
 
 
-def box_for(user, code: str, *, field: str = "box") -> Box:
+def box_for(user: User, code: str, *, field: str = "box") -> Box:
     box = Box.objects.for_user(user).with_path().filter(code=code.strip().upper()).first()
     if box is None:
         raise UnknownBox(f"No box {code!r} among those you can see.", errors={field: ["Unknown."]})
     return box
 
 
-def freezer_for(user, code: str, *, field: str = "freezer") -> Freezer:
+def freezer_for(user: User, code: str, *, field: str = "freezer") -> Freezer:
     freezer = (
         Freezer.objects.for_user(user).select_related("site").filter(code=code.strip().upper())
     ).first()

@@ -213,6 +213,10 @@ class Box(models.Model):
         return f"{self.path}{PATH_SEPARATOR}{self.grid.name(row, column)}"
 
 
+# The database's one tube per slot: its refusal is what decides two writers racing for a slot.
+SLOT_CONSTRAINT = "placement_one_specimen_per_slot"
+
+
 class PlacementQuerySet(AuditedQuerySet):
     def for_user(self, user):
         return scope_of(user).filter(self, "box__rack__freezer__site")
@@ -253,9 +257,7 @@ class Placement(models.Model):
     class Meta:
         ordering = ["box_id", "row", "column"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["box", "row", "column"], name="placement_one_specimen_per_slot"
-            ),
+            models.UniqueConstraint(fields=["box", "row", "column"], name=SLOT_CONSTRAINT),
             models.CheckConstraint(
                 condition=Q(vacated_at__isnull=True, box__isnull=False, row__gte=1, column__gte=1)
                 | Q(

@@ -28,12 +28,14 @@ from freezers.services import (
     GONE,
     STORAGE_ROLES,
     check_box_takes,
+    put_back,
     shift,
     slot_details,
     vacate,
 )
 from lims.audit import stamp
 from lims.errors import Conflict, DomainError, InvalidInput
+from lims.models import User
 from lims.scoping import require_role
 from specimens.choices import CustodyKind, SpecimenStatus
 from specimens.lifecycle import find_rule, transition_many
@@ -216,7 +218,7 @@ class Entry:
         return {key: value for key, value in fields.items() if value is not None}
 
 
-def compare(user, box: Box, scan: Scan) -> list[Entry]:
+def compare(user: User, box: Box, scan: Scan) -> list[Entry]:
     """Each slot of the file against the database (three queries for the whole box)."""
     expected = {
         (p.row, p.column): p for p in Placement.objects.filter(box=box).select_related("specimen")
@@ -292,7 +294,7 @@ def report(box: Box, scan: Scan, entries: list[Entry], mode: str) -> dict:
     }
 
 
-def verify(*, user, box: Box, text: str) -> dict:
+def verify(*, user: User, box: Box, text: str) -> dict:
     scan = read_scan(text, box)
     return report(box, scan, compare(user, box, scan), "verify")
 
@@ -307,7 +309,7 @@ CHANGES = {
 }
 
 
-def apply(*, actor, box: Box, text: str) -> dict:
+def apply(*, actor: User, box: Box, text: str) -> dict:
     """Place, move and return tubes so the box holds what the scan shows, in one transaction;
     refused whole if a tube is unknown or unreadable, or a tube not in the scan would lose its
     slot. Tubes the database has in the box but the scan does not show stay recorded there."""
@@ -322,8 +324,11 @@ def apply(*, actor, box: Box, text: str) -> dict:
             entry.specimen = locked[entry.specimen.pk]
             find_rule(entry.specimen, CHANGES[entry.status])
             check_box_takes(entry.specimen, box)
+        # Read before _clear_targets parks the rows: a return records the slot it had.
+        existing = Placement.objects.with_box().filter(specimen_id__in=_pks(changing))
+        placements = {placement.specimen_id: placement for placement in existing}
         _clear_targets(actor, box, changing)
-        _record(actor, box, changing)
+        _record(actor, box, changing, placements)
     return report(box, scan, entries, "apply")
 
 
@@ -348,7 +353,7 @@ def _refuse_unresolved(entries: list[Entry]) -> None:
         )
 
 
-def _clear_targets(actor, box: Box, changing: list[Entry]) -> None:
+def _clear_targets(actor: User, box: Box, changing: list[Entry]) -> None:
     """Make every target slot free: vacate tubes that left storage for good, park the rows of
     tubes that move, and refuse if a tube the scan does not move would lose its slot."""
     moving = {entry.specimen.pk for entry in changing}
@@ -389,31 +394,31 @@ def _park(placements) -> None:
             )
 
 
-def _record(actor, box: Box, changing: list[Entry]) -> None:
+def _record(actor: User, box: Box, changing: list[Entry], placements: dict[int, Placement]) -> None:
     now = timezone.now()
-    existing = {p.specimen_id: p for p in Placement.objects.filter(specimen_id__in=_pks(changing))}
-    by_kind = defaultdict(list)
+    by_kind, details = defaultdict(list), {}
     for entry in changing:
-        placement = existing.get(entry.specimen.pk) or Placement(
+        placement = placements.get(entry.specimen.pk) or Placement(
             specimen=entry.specimen, placed_at=now
         )
-        shift([(placement.box_id, box.pk)])
-        placement.box, (placement.row, placement.column) = box, entry.slot
-        placement.placed_at = now
         if entry.status == "returned":
-            placement.checked_out_at = None
-            placement.freeze_thaw_count += 1
+            returned = put_back(placement, box, *entry.slot)
+            details[entry.specimen.pk] = {**returned, "source": "rack scan"}
+        else:
+            shift([(placement.box_id, box.pk)])
+            placement.box, (placement.row, placement.column) = box, entry.slot
+            placement.placed_at = now
+            details[entry.specimen.pk] = _details(box, entry)
         stamp(placement, actor=actor, reason=f"rack scan of {box.code}: {entry.status}").save()
         by_kind[CHANGES[entry.status]].append(entry)
     for kind, entries in by_kind.items():
-        details = {entry.specimen.pk: _details(box, entry) for entry in entries}
         transition_many(
             [entry.specimen for entry in entries],
             kind,
             actor=actor,
             site=box.rack.freezer.site,
             ref=box.code,
-            details=lambda specimen, details=details: details[specimen.pk],
+            details=lambda specimen: details[specimen.pk],
         )
 
 

@@ -16,12 +16,34 @@ from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 
 from freezers.choices import FreezerStatus
-from freezers.models import Box, BoxType, Freezer, Placement, Rack, TemperatureReading
+from freezers.errors import (
+    AlreadyInSlot,
+    AlreadyPlaced,
+    CodeTaken,
+    FreezerUnavailable,
+    NotABiobank,
+    NotPlaced,
+    RackFull,
+    ReadingConflict,
+    SlotOccupied,
+    WrongSite,
+    WrongTemperatureClass,
+)
+from freezers.models import (
+    SLOT_CONSTRAINT,
+    Box,
+    BoxType,
+    Freezer,
+    Placement,
+    Rack,
+    TemperatureReading,
+)
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
-from lims.errors import Conflict, InvalidInput
+from lims.errors import InvalidInput
 from lims.free_text import require_reason, screen
-from lims.models import Site
+from lims.integrity import broken_constraint
+from lims.models import Site, User
 from lims.scoping import require_role
 from specimens.choices import CustodyKind, SpecimenStatus, TemperatureClass
 from specimens.identifiers import allocate_numbers
@@ -38,75 +60,25 @@ FROZEN = (TemperatureClass.FROZEN, TemperatureClass.ULTRA_COLD, TemperatureClass
 UNAVAILABLE = frozenset({FreezerStatus.DEFROSTING, FreezerStatus.OUT_OF_SERVICE})
 
 
-class SlotOccupied(Conflict):
-    code = "slot_occupied"
-    title = "Another tube holds this slot"
-
-
-class AlreadyPlaced(Conflict):
-    code = "already_placed"
-    title = "Tube is already in storage"
-
-
-class NotPlaced(Conflict):
-    code = "not_placed"
-    title = "Tube has no slot in storage"
-
-
-class AlreadyInSlot(Conflict):
-    code = "already_in_slot"
-    title = "Tube is already in this slot"
-
-
-class WrongTemperatureClass(Conflict):
-    code = "wrong_temperature_class"
-    title = "Box is kept at the wrong temperature for this tube"
-
-
-class WrongSite(Conflict):
-    code = "wrong_site"
-    title = "Tube and box are at different sites"
-
-
-class FreezerUnavailable(Conflict):
-    code = "freezer_unavailable"
-    title = "Freezer does not take tubes now"
-
-
-class NotABiobank(InvalidInput):
-    code = "not_a_biobank"
-    title = "Freezers belong to a biobank"
-
-
-class CodeTaken(Conflict):
-    code = "code_taken"
-    title = "Name or code already in use"
-
-
-class RackFull(Conflict):
-    code = "rack_full"
-    title = "Rack has no free box slot"
-
-
-class ReadingConflict(Conflict):
-    code = "reading_conflict"
-    title = "A different temperature is on record for this moment"
-
-
 # --- hierarchy --------------------------------------------------------------------------------
 
 
-def freezer_create(*, actor, site: Site, reason: str = "", **fields) -> Freezer:
+def freezer_create(*, actor: User, site: Site, reason: str = "", **fields) -> Freezer:
     """Add a freezer to a biobank; ``fields`` are the model's (code, name, kind, set point…)."""
     require_role(actor, site, Role.SITE_ADMIN, action="add freezers")
     if site.kind != SiteKind.BIOBANK:
         raise NotABiobank(f"{site.code} is not a biobank; freezers are added at the biobank.")
     freezer = Freezer(site=site, **fields)
-    _save_new(freezer, actor=actor, reason=reason or "freezer added", what=f"freezer {freezer}")
+    _save_new(
+        freezer,
+        actor=actor,
+        reason=reason or "freezer added",
+        taken={"code": f"Freezer code {freezer.code} is already in use."},
+    )
     return freezer
 
 
-def freezer_set_status(*, actor, freezer: Freezer, status: str, reason: str) -> Freezer:
+def freezer_set_status(*, actor: User, freezer: Freezer, status: str, reason: str) -> Freezer:
     require_role(actor, freezer.site, Role.SITE_ADMIN, action="change a freezer's status")
     reason = require_reason(reason, action="change the freezer's status")
     with transaction.atomic():
@@ -118,7 +90,7 @@ def freezer_set_status(*, actor, freezer: Freezer, status: str, reason: str) -> 
 
 def rack_create(
     *,
-    actor,
+    actor: User,
     freezer: Freezer,
     name: str,
     kind: str,
@@ -145,12 +117,18 @@ def rack_create(
             box_columns=box_columns,
         )
         _save_new(
-            rack, actor=actor, reason="rack added", what=f"rack {name} or position {position}"
+            rack,
+            actor=actor,
+            reason="rack added",
+            taken={
+                "rack_name_unique": f"{freezer.code} already has a rack {name}.",
+                "rack_position_unique": f"Position {position} of {freezer.code} holds a rack.",
+            },
         )
     return rack
 
 
-def box_create(*, actor, rack: Rack, box_type: BoxType, position: int | None = None) -> Box:
+def box_create(*, actor: User, rack: Rack, box_type: BoxType, position: int | None = None) -> Box:
     """A new box with a fresh BOX- code, in the given rack slot or the rack's first free one."""
     require_role(actor, rack.freezer.site, *HIERARCHY_ROLES, action="add boxes")
     with transaction.atomic():
@@ -166,16 +144,26 @@ def box_create(*, actor, rack: Rack, box_type: BoxType, position: int | None = N
             )
         box = Box(code=f"BOX-{allocate_numbers('box', 1)[0]:07d}", box_type=box_type, rack=rack)
         box.position = position
-        _save_new(box, actor=actor, reason="box added", what=f"slot {position} of {rack.name}")
+        _save_new(
+            box,
+            actor=actor,
+            reason="box added",
+            taken={"box_rack_slot_unique": f"Slot {position} of {rack.name} holds a box."},
+        )
     return box
 
 
-def _save_new(instance, *, actor, reason: str, what: str) -> None:
+def _save_new(instance, *, actor: User, reason: str, taken: dict[str, str]) -> None:
+    """Save with history; a uniqueness rule named in ``taken`` answers 409 with its sentence,
+    and any other refusal by the database propagates, as the bug it is."""
     try:
         with transaction.atomic():
             stamp(instance, actor=actor, reason=reason).save()
-    except IntegrityError:
-        raise CodeTaken(f"{what.capitalize()} is already in use.") from None
+    except IntegrityError as error:
+        sentence = taken.get(broken_constraint(error, instance))
+        if sentence is None:
+            raise
+        raise CodeTaken(sentence) from None
 
 
 # --- rules shared by every placement ----------------------------------------------------------
@@ -234,7 +222,7 @@ def occupied_error(box: Box, row: int, column: int, occupant: Placement) -> Slot
     )
 
 
-def claim_slot(box: Box, row: int, column: int, *, actor, mover: Specimen) -> None:
+def claim_slot(box: Box, row: int, column: int, *, actor: User, mover: Specimen) -> None:
     """Make sure ``mover`` may take the slot: free, its own, or held by a tube that has left
     storage for good (whose placement is then vacated); otherwise 409 naming the occupant."""
     occupant = (
@@ -247,7 +235,7 @@ def claim_slot(box: Box, row: int, column: int, *, actor, mover: Specimen) -> No
     vacate(occupant, actor=actor)
 
 
-def vacate(placement: Placement, *, actor) -> None:
+def vacate(placement: Placement, *, actor: User) -> None:
     """Free the slot of a tube that has left storage for good; history keeps where it was."""
     status = SpecimenStatus(placement.specimen.status).label.lower()
     reason = f"slot freed: {placement.specimen.barcode} is {status}"
@@ -275,13 +263,15 @@ def shift(moves: Iterable[tuple[int | None, int | None]]) -> None:
         )
 
 
-def save_in_slot(placement: Placement, *, actor, reason: str) -> Placement:
+def save_in_slot(placement: Placement, *, actor: User, reason: str) -> Placement:
     """Save with history; when a concurrent writer took the slot first the unique constraint
     decides, and the answer is 409 naming whoever holds it now."""
     try:
         with transaction.atomic():
             stamp(placement, actor=actor, reason=reason).save()
-    except IntegrityError:
+    except IntegrityError as error:
+        if broken_constraint(error, placement) != SLOT_CONSTRAINT:
+            raise
         occupant = (
             Placement.objects.select_related("specimen")
             .filter(box_id=placement.box_id, row=placement.row, column=placement.column)
@@ -316,7 +306,7 @@ def _storage_site(box: Box) -> Site:
 # --- placing, moving, checking out and in -----------------------------------------------------
 
 
-def place_specimen(*, actor, specimen: Specimen, box: Box, position: str) -> Placement:
+def place_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) -> Placement:
     """Put a received tube (or an aliquot made at the biobank) into a slot; a checked-out tube
     placed this way is returned there."""
     row, column = box.grid.parse(position)
@@ -351,7 +341,7 @@ def place_specimen(*, actor, specimen: Specimen, box: Box, position: str) -> Pla
         return placement
 
 
-def move_specimen(*, actor, specimen: Specimen, box: Box, position: str) -> Placement:
+def move_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) -> Placement:
     row, column = box.grid.parse(position)
     require_role(actor, _storage_site(box), *STORAGE_ROLES, action="move tubes")
     with transaction.atomic():
@@ -378,7 +368,7 @@ def move_specimen(*, actor, specimen: Specimen, box: Box, position: str) -> Plac
         return save_in_slot(placement, actor=actor, reason=f"moved to {after['path']}")
 
 
-def retrieve_specimen(*, actor, specimen: Specimen, reason: str) -> Placement:
+def retrieve_specimen(*, actor: User, specimen: Specimen, reason: str) -> Placement:
     """Check a tube out: it leaves the freezer and its slot stays reserved for its return."""
     reason = require_reason(reason, action="check this tube out")
     with transaction.atomic():
@@ -403,7 +393,7 @@ def retrieve_specimen(*, actor, specimen: Specimen, reason: str) -> Placement:
 
 
 def return_specimen(
-    *, actor, specimen: Specimen, box: Box | None = None, position: str | None = None
+    *, actor: User, specimen: Specimen, box: Box | None = None, position: str | None = None
 ) -> Placement:
     """Put a checked-out tube back: into its reserved slot, or the one given. Each return is
     one more freeze-thaw cycle on the tube's record."""
@@ -429,21 +419,13 @@ def return_specimen(
         return _return(actor, specimen, box, row, column)
 
 
-def _return(actor, specimen: Specimen, box: Box, row: int, column: int) -> Placement:
+def _return(actor: User, specimen: Specimen, box: Box, row: int, column: int) -> Placement:
     find_rule(specimen, CustodyKind.RETURNED)
     placement = _existing(specimen) or Placement(specimen=specimen, placed_at=timezone.now())
-    details = slot_details(box, row, column)
     if (placement.box_id, placement.row, placement.column) != (box.pk, row, column):
         check_box_takes(specimen, box)
         claim_slot(box, row, column, actor=actor, mover=specimen)
-        if placement.box_id is not None:
-            details["reserved"] = placement.path
-        shift([(placement.box_id, box.pk)])
-        placement.box, placement.row, placement.column = box, row, column
-        placement.placed_at = timezone.now()
-    placement.checked_out_at = None
-    placement.freeze_thaw_count += 1
-    details["freeze_thaw_count"] = placement.freeze_thaw_count
+    details = put_back(placement, box, row, column)
     transition(
         specimen,
         CustodyKind.RETURNED,
@@ -455,11 +437,28 @@ def _return(actor, specimen: Specimen, box: Box, row: int, column: int) -> Place
     return save_in_slot(placement, actor=actor, reason=f"returned to {details['path']}")
 
 
+def put_back(placement: Placement, box: Box, row: int, column: int) -> dict:
+    """End a check-out with the tube in (box, row, column), its reserved slot or one the caller
+    has cleared: one more freeze-thaw cycle. Answers the custody details of the return, which
+    the caller records with the placement's save, whether one tube returns or a rack scan's."""
+    details = slot_details(box, row, column)
+    if (placement.box_id, placement.row, placement.column) != (box.pk, row, column):
+        if placement.box_id is not None:
+            details["reserved"] = placement.path
+        shift([(placement.box_id, box.pk)])
+        placement.box, placement.row, placement.column = box, row, column
+        placement.placed_at = timezone.now()
+    placement.checked_out_at = None
+    placement.freeze_thaw_count += 1
+    details["freeze_thaw_count"] = placement.freeze_thaw_count
+    return details
+
+
 # --- temperatures -----------------------------------------------------------------------------
 
 
 def record_readings(
-    *, actor, freezer: Freezer, readings: list[tuple[datetime, Decimal]], source: str = ""
+    *, actor: User, freezer: Freezer, readings: list[tuple[datetime, Decimal]], source: str = ""
 ) -> dict:
     """Record a freezer's temperatures; a reading already on record is counted, not doubled,
     and one that disagrees with the record is refused."""

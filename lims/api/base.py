@@ -10,6 +10,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from lims.api import idempotency
 from lims.api.problems import PROBLEM_CONTENT_TYPE
+from lims.free_text import screen
 from lims.scoping import Scope, scope_of
 
 REASON_HEADER = "X-Change-Reason"
@@ -34,7 +35,8 @@ class LimsViewMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        request._request.lims_change_reason = self.change_reason
+        # History keeps this reason even where a service takes none: it is screened here, once.
+        request._request.lims_change_reason = screen(self.change_reason, field="reason")
         if hasattr(self, "idempotency_fingerprint"):
             self.idempotency_record = idempotency.claim(
                 user=request.user,

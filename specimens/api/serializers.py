@@ -5,8 +5,8 @@ from rest_framework import serializers
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens import lifecycle, order_lifecycle
-from specimens.choices import Centrifuge, Ceremony, SpecimenStatus
+from specimens import extensions, lifecycle, order_lifecycle
+from specimens.choices import Centrifuge, Ceremony
 from specimens.errors import WeightNotStable
 from specimens.models import (
     PARTICIPANT_ID,
@@ -16,8 +16,6 @@ from specimens.models import (
     Specimen,
     SpecimenType,
 )
-
-IN_STORAGE = frozenset({SpecimenStatus.STORED, SpecimenStatus.CHECKED_OUT})
 
 
 def sees_participant_id(context: dict, site_id: int) -> bool:
@@ -91,7 +89,6 @@ class SpecimenSerializer(serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.barcode", default=None)
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
-    storage = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -116,9 +113,12 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "centrifuge",
             "volume_ul",
             "weight_g",
-            "storage",
             "actions",
         ]
+
+    def get_fields(self):
+        # Fields other apps add (a tube's storage slot, its shipment): see specimens.extensions.
+        return {**super().get_fields(), **extensions.fields()}
 
     def get_participant_id(self, specimen) -> str | None:
         if sees_participant_id(self.context, specimen.collection_site_id):
@@ -133,14 +133,6 @@ class SpecimenSerializer(serializers.ModelSerializer):
 
     def get_actions(self, specimen) -> list[str]:
         return lifecycle.allowed_actions(specimen, self.context["request"].user)
-
-    def get_storage(self, specimen) -> dict | None:
-        """The slot of a tube in storage (reserved while it is checked out), from the freezers
-        app's placement; tubes that left storage have none."""
-        if specimen.status not in IN_STORAGE:
-            return None
-        placement = getattr(specimen, "placement", None)
-        return placement.as_storage() if placement is not None else None
 
 
 class OrderSerializer(serializers.ModelSerializer):

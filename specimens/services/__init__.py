@@ -14,6 +14,7 @@ from specimens.services.orders import (
     order_process,
     order_restore,
     order_unlock,
+    safety_refusals,
     tube_set_in_force,
 )
 from specimens.services.participants import participant_register, participant_withdraw
@@ -38,6 +39,7 @@ __all__ = [
     "participant_register",
     "participant_withdraw",
     "reason_from_list",
+    "safety_refusals",
     "specimen_aliquot",
     "specimen_dispose",
     "specimen_hold",

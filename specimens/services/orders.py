@@ -59,7 +59,7 @@ def tube_set_in_force(*, pediatric: bool = False) -> TubeSet:
     return TubeSet.objects.filter(in_force=True, pediatric=pediatric).order_by("-version").first()
 
 
-def _safety_refusals(types: Iterable[SpecimenType], safety: dict) -> list[str]:
+def safety_refusals(types: Iterable[SpecimenType], safety: dict) -> list[str]:
     """Tubes the pre-draw safety answers rule out, each with the program's reason."""
     refusals = []
     for tube in types:
@@ -115,7 +115,7 @@ def order_create(
         )
     tube_set = tube_set or tube_set_in_force()
     types = _order_types(tube_codes, tube_set)
-    refusals = _safety_refusals(types, safety)
+    refusals = safety_refusals(types, safety)
     if refusals:
         raise SafetyCheckRefusesTube("; ".join(refusals) + ".", errors={"tubes": refusals})
     with transaction.atomic():

@@ -246,3 +246,39 @@ def test_bad_requests_to_the_endpoint(api, tech, phleb_north, box, scene):
     json_body = api(tech).post(f"/api/v1/boxes/{box.code}/rack-scan/", {"a": 1}, format="json")
     assert_problem(json_body, 415, "unsupported_media_type")
     assert_problem(post_scan(api(phleb_north), box, text), 404, "not_found")
+
+
+def test_a_return_by_rack_scan_records_what_storage_return_records(api, tech, box, scene):
+    """The same return rule behind both paths: same custody details, freeze-thaw count
+    included; the scan adds only where the news came from."""
+    client, tube = api(tech), scene["b1"]
+    here = {"A1": scene["a1"].barcode, "A2": scene["a2"].barcode}
+
+    def slot(position, **more):
+        path = box.slot_path(*box.grid.parse(position))
+        return {"box": box.code, "position": position, "path": path, **more}
+
+    def by_scan(position):
+        text = scan_file(box, {**here, position: tube.barcode})
+        assert post_scan(client, box, text, mode="apply").status_code == 200
+
+    def by_endpoint(position=None):
+        where = {"box": box.code, "position": position} if position else {}
+        response = client.post("/api/v1/storage/return", {"id": tube.barcode, **where})
+        assert response.status_code == 200, response.content
+
+    scanned = {"source": "rack scan"}
+    b1, c3 = slot("B1")["path"], slot("C3")["path"]
+    rounds = [
+        (lambda: by_scan("B1"), slot("B1", freeze_thaw_count=1, **scanned)),
+        (by_endpoint, slot("B1", freeze_thaw_count=2)),
+        (lambda: by_scan("C3"), slot("C3", reserved=b1, freeze_thaw_count=3, **scanned)),
+        (lambda: by_endpoint("B1"), slot("B1", reserved=c3, freeze_thaw_count=4)),
+    ]
+    for number, (give_back, expected) in enumerate(rounds):
+        if number:
+            client.post("/api/v1/storage/retrieve", {"id": tube.barcode, "reason": "assay"})
+        give_back()
+        event = CustodyEvent.objects.filter(specimen=tube).latest("seq")
+        assert (event.kind, event.details) == ("returned", expected)
+    assert Placement.objects.get(specimen=tube).freeze_thaw_count == 4

@@ -21,6 +21,16 @@ FREEZERS = [
         "-80",
         [("R1", ["9x9"] * 4 + ["8x12"]), ("R2", ["9x9"] * 4 + ["8x12"])],
     ),
+    # A second -80 °C freezer, so that split_participant can keep a participant's aliquots
+    # apart out of the box.
+    (
+        "FRZ-80-02",
+        "Upright -80 °C no. 2",
+        "upright_minus80",
+        "ultra_cold",
+        "-80",
+        [("R1", ["9x9"] * 4 + ["8x12"])],
+    ),
     ("FRZ-20-01", "Freezer -20 °C no. 1", "minus20", "frozen", "-20", [("R1", ["10x10"] * 2)]),
 ]
 
