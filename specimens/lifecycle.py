@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lims.choices import Role
 from lims.errors import Conflict, Forbidden
-from lims.models import Site
+from lims.models import Site, User
 from lims.scoping import scope_of
 from specimens import custody
 from specimens.choices import CustodyKind as K
@@ -179,7 +179,7 @@ def _not_allowed_sentence(specimen: Specimen, kind: str) -> str:
     return sentence
 
 
-def require_handler(actor, specimen: Specimen, rule: Rule, site: Site) -> None:
+def require_handler(actor: User, specimen: Specimen, rule: Rule, site: Site) -> None:
     if not scope_of(actor).has_role(site.pk, rule.roles):
         roles = " or ".join(sorted(Role(role).label.lower() for role in rule.roles))
         raise Forbidden(
@@ -188,7 +188,12 @@ def require_handler(actor, specimen: Specimen, rule: Rule, site: Site) -> None:
 
 
 def check_step(
-    specimen: Specimen, kind: str, *, actor, site: Site | None = None, target: str | None = None
+    specimen: Specimen,
+    kind: str,
+    *,
+    actor: User,
+    site: Site | None = None,
+    target: str | None = None,
 ) -> Rule:
     """The rule that lets ``actor`` do ``kind`` to ``specimen`` at ``site`` (default: where the
     tube is), or the error that says why not. Changes nothing."""
@@ -197,7 +202,7 @@ def check_step(
     return rule
 
 
-def allowed_actions(specimen: Specimen, user) -> list[str]:
+def allowed_actions(specimen: Specimen, user: User) -> list[str]:
     """The actions ``user`` may take on ``specimen`` now, by the table, the hold, the consent
     and the user's role where the step happens. No query when the specimen's type and
     participant are loaded."""
@@ -230,7 +235,7 @@ def transition_many(
     specimens: list[Specimen],
     kind: str,
     *,
-    actor,
+    actor: User,
     reason: str = "",
     site: Site | None = None,
     target: str | None = None,

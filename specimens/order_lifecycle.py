@@ -13,6 +13,7 @@ from django.utils import timezone
 from lims.audit import stamp
 from lims.choices import Role
 from lims.errors import Forbidden
+from lims.models import User
 from lims.scoping import scope_of
 from specimens.choices import Consent
 from specimens.choices import OrderAction as A
@@ -80,7 +81,7 @@ def rule_for(order: CollectionOrder, action: str) -> OrderRule | None:
     return None
 
 
-def require_order_role(order: CollectionOrder, action: str, *, actor) -> None:
+def require_order_role(order: CollectionOrder, action: str, *, actor: User) -> None:
     """403 unless ``actor`` holds a role at the order's site that may take ``action``; checked
     before the input, so that a user who may not act never learns what else was wrong."""
     roles = next(rule.roles for rule in TABLE if rule.action == action)
@@ -89,7 +90,7 @@ def require_order_role(order: CollectionOrder, action: str, *, actor) -> None:
         raise Forbidden(f"Only a {names} at {order.site.code} may {action} orders.")
 
 
-def check_order_step(order: CollectionOrder, action: str, *, actor) -> OrderRule:
+def check_order_step(order: CollectionOrder, action: str, *, actor: User) -> OrderRule:
     """The rule that lets ``actor`` take ``action`` on ``order`` now, or the 403/409 that says
     why not. Changes nothing."""
     require_order_role(order, action, actor=actor)
@@ -112,7 +113,9 @@ def _withdrawal_blocks(order: CollectionOrder, rule: OrderRule) -> bool:
     return rule.blocked_by_withdrawal and order.participant.consent == Consent.WITHDRAWN
 
 
-def lock_order(order: CollectionOrder, action: str, *, actor) -> tuple[CollectionOrder, OrderRule]:
+def lock_order(
+    order: CollectionOrder, action: str, *, actor: User
+) -> tuple[CollectionOrder, OrderRule]:
     """Lock and reload ``order`` and check ``action`` on the locked row (a concurrent step may
     have moved it since it was read)."""
     order = (
@@ -127,7 +130,7 @@ def record_step(
     order: CollectionOrder,
     rule: OrderRule,
     *,
-    actor,
+    actor: User,
     reason: str,
     reason_code: str = "",
     reason_text: str = "",
@@ -153,7 +156,7 @@ def record_step(
     )
 
 
-def allowed_actions(order: CollectionOrder, user) -> list[str]:
+def allowed_actions(order: CollectionOrder, user: User) -> list[str]:
     """The actions ``user`` may take on ``order`` now, in the table's order (no query: the
     participant must be loaded with the order)."""
     scope = scope_of(user)

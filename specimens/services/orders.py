@@ -97,7 +97,7 @@ def _order_types(codes: list[str], tube_set: TubeSet) -> list[SpecimenType]:
 
 def order_create(
     *,
-    actor,
+    actor: User,
     participant: Participant,
     site: Site,
     tube_codes: list[str],
@@ -136,7 +136,7 @@ def order_create(
     return order
 
 
-def _label(actor, order: CollectionOrder, barcode: str, tube: SpecimenType) -> Specimen:
+def _label(actor: User, order: CollectionOrder, barcode: str, tube: SpecimenType) -> Specimen:
     specimen = Specimen(
         barcode=barcode,
         type=tube,
@@ -175,7 +175,7 @@ def _selected(order: CollectionOrder, barcodes: list[str] | None) -> list[Specim
 
 def order_collect(
     *,
-    actor,
+    actor: User,
     order: CollectionOrder,
     collected_at: datetime,
     barcodes: list[str] | None = None,
@@ -207,7 +207,7 @@ def order_collect(
 
 def order_process(
     *,
-    actor,
+    actor: User,
     order: CollectionOrder,
     processed_at: datetime | None = None,
     times: dict[str, datetime] | None = None,
@@ -285,7 +285,7 @@ def _outside_window(tube: Specimen, processed_at: datetime) -> bool:
     return (low is not None and minutes < low) or (high is not None and minutes > high)
 
 
-def order_finalize(*, actor, order: CollectionOrder) -> CollectionOrder:
+def order_finalize(*, actor: User, order: CollectionOrder) -> CollectionOrder:
     require_order_role(order, "finalize", actor=actor)
     with transaction.atomic():
         order, step = lock_order(order, "finalize", actor=actor)
@@ -302,7 +302,7 @@ def order_finalize(*, actor, order: CollectionOrder) -> CollectionOrder:
     return order
 
 
-def _listed_step(actor, order: CollectionOrder, action: str, choices, reason: str, text: str):
+def _listed_step(actor: User, order: CollectionOrder, action: str, choices, reason: str, text: str):
     """An order step that takes a reason from the program's fixed list (or 'other' with text)."""
     require_order_role(order, action, actor=actor)
     why = reason_from_list(choices, reason, text)

@@ -8,7 +8,8 @@ from django.utils import timezone
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
 from lims.free_text import require_reason
-from lims.models import Site
+from lims.integrity import broken_constraint
+from lims.models import Site, User
 from lims.scoping import require_role
 from specimens.choices import (
     Consent,
@@ -29,7 +30,7 @@ from specimens.models import (
 WITHDRAWAL_HOLD = "consent withdrawn: destruction requested"
 
 
-def participant_register(*, actor, participant_id: str, site: Site) -> Participant:
+def participant_register(*, actor: User, participant_id: str, site: Site) -> Participant:
     require_role(actor, site, Role.PHLEBOTOMIST, action="register participants")
     if site.kind != SiteKind.COLLECTION:
         raise NotACollectionSite(f"{site.code} is not a collection site.")
@@ -43,14 +44,18 @@ def participant_register(*, actor, participant_id: str, site: Site) -> Participa
             with transaction.atomic():
                 stamp(participant, actor=actor, reason="registered").save()
             return participant
-        except IntegrityError:
-            if Participant.objects.filter(participant_id=participant_id).exists():
+        except IntegrityError as error:
+            broken = broken_constraint(error, participant)
+            if broken == "participant_id":
                 raise ParticipantExists(f"{participant_id} is already registered.") from None
+            if broken != "biobank_id":
+                raise
+            # The random biobank ID is taken: draw another.
     raise RuntimeError("no free biobank ID after 10 random draws")
 
 
 def participant_withdraw(
-    *, actor, participant: Participant, destroy_samples: bool, ceremony: str, reason: str
+    *, actor: User, participant: Participant, destroy_samples: bool, ceremony: str, reason: str
 ) -> Participant:
     """Record a withdrawal (never reversed); with destruction, hold every specimen at once."""
     site = participant.registered_site
@@ -73,7 +78,7 @@ def participant_withdraw(
     return participant
 
 
-def _hold_for_destruction(actor, participant: Participant, site: Site, reason: str) -> None:
+def _hold_for_destruction(actor: User, participant: Participant, site: Site, reason: str) -> None:
     specimens = participant.specimens.exclude(status=SpecimenStatus.DISPOSED).lock()
     held = [specimen for specimen in specimens if specimen.on_hold]
     for specimen in held:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from lims.audit import stamp
 from lims.free_text import require_reason
+from lims.models import User
 from specimens import custody
 from specimens.choices import (
     CustodyKind,
@@ -28,7 +29,7 @@ from specimens.models import (
 from specimens.services.checks import reason_from_list
 
 
-def specimen_hold(*, actor, specimen: Specimen, reason: str) -> Specimen:
+def specimen_hold(*, actor: User, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="put this tube on hold")
     with transaction.atomic():
         (specimen,) = Specimen.objects.lock(specimen)
@@ -43,7 +44,7 @@ def specimen_hold(*, actor, specimen: Specimen, reason: str) -> Specimen:
     return specimen
 
 
-def specimen_release(*, actor, specimen: Specimen, reason: str) -> Specimen:
+def specimen_release(*, actor: User, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="release this tube")
     with transaction.atomic():
         (specimen,) = Specimen.objects.lock(specimen)
@@ -58,7 +59,7 @@ def specimen_release(*, actor, specimen: Specimen, reason: str) -> Specimen:
     return specimen
 
 
-def _check_password(user, password: str, *, who: str) -> None:
+def _check_password(user: User, password: str, *, who: str) -> None:
     if not password or not user.check_password(password):
         raise SignatureRefused(
             f"The password of {who} is wrong; the disposal was not signed or recorded."
@@ -67,12 +68,12 @@ def _check_password(user, password: str, *, who: str) -> None:
 
 def specimen_dispose(
     *,
-    actor,
+    actor: User,
     specimen: Specimen,
     reason: str,
     reason_text: str = "",
     password: str,
-    witness=None,
+    witness: User | None = None,
     witness_password: str = "",
 ) -> Specimen:
     """Dispose for good, signed by the actor (password re-entered) and optionally a witness."""
@@ -98,7 +99,7 @@ def specimen_dispose(
     return specimen
 
 
-def _sign(event, user, meaning: str) -> Signature:
+def _sign(event, user: User, meaning: str) -> Signature:
     return Signature.objects.create(
         event=event,
         signer=user,
@@ -110,7 +111,7 @@ def _sign(event, user, meaning: str) -> Signature:
 
 
 def specimen_aliquot(
-    *, actor, specimen: Specimen, count: int, type_code: str, volume_ul: int
+    *, actor: User, specimen: Specimen, count: int, type_code: str, volume_ul: int
 ) -> list[Specimen]:
     """Split ``count`` aliquots of ``volume_ul`` off ``specimen``; it is depleted when empty."""
     derivative = SpecimenType.objects.filter(code=type_code).first()

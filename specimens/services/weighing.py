@@ -7,6 +7,7 @@ from django.db import transaction
 
 from lims.errors import DomainError
 from lims.free_text import screen
+from lims.models import User
 from specimens.choices import (
     CustodyKind,
 )
@@ -31,7 +32,7 @@ class Weighing:
     device: str = ""
 
 
-def specimen_weigh(*, actor, specimen: Specimen, grams: Decimal, device: str) -> Specimen:
+def specimen_weigh(*, actor: User, specimen: Specimen, grams: Decimal, device: str) -> Specimen:
     """Record a weight with its device as provenance; urine and saliva get the volume it implies."""
     (answer,) = specimens_weigh(actor=actor, weighings=[Weighing(specimen, grams, device)])
     if isinstance(answer, DomainError):
@@ -39,7 +40,7 @@ def specimen_weigh(*, actor, specimen: Specimen, grams: Decimal, device: str) ->
     return answer
 
 
-def specimens_weigh(*, actor, weighings: list[Weighing]) -> list[Specimen | DomainError]:
+def specimens_weigh(*, actor: User, weighings: list[Weighing]) -> list[Specimen | DomainError]:
     """Record a station's weighings at once: each is checked on its own, those that pass are
     written together in scan order, and the answer for each is its tube or the error that
     refused it (a refused weighing changes nothing). A tube is weighed at most once a call."""
