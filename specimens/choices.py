@@ -79,6 +79,7 @@ class CustodyKind(models.TextChoices):
     RELEASED = "released", "Released from hold"
     DISPOSED = "disposed", "Disposed"
     AMENDED = "amended", "Amended"
+    QC_FLAGGED = "qc_flagged", "QC flag raised"
 
 
 class DisposalReason(models.TextChoices):

@@ -116,3 +116,8 @@ class WeightNotStable(InvalidInput):
 class NotADerivativeType(InvalidInput):
     code = "not_a_derivative_type"
     title = "Aliquots take a derivative type"
+
+
+class UnknownQCFlag(InvalidInput):
+    code = "unknown_qc_flag"
+    title = "Not a QC flag of the program"

@@ -80,15 +80,18 @@ TABLE: tuple[Rule, ...] = (
     Rule(K.HELD, NOT_DISPOSED, None, ANY_HANDLER),
     Rule(K.RELEASED, NOT_DISPOSED, None, ANY_HANDLER),
     Rule(K.DISPOSED, NOT_DISPOSED, S.DISPOSED, ANY_HANDLER),
+    Rule(K.QC_FLAGGED, NOT_DISPOSED, None, ANY_HANDLER),
 )
 
 # What a tube on hold may still go through: release and disposal, and the custody facts of a
 # shipment under way (taken out before dispatch, received or found missing at the biobank),
-# which record where the tube is rather than use it.
-ALLOWED_ON_HOLD = frozenset({K.RELEASED, K.DISPOSED, K.UNPACKED, K.RECEIVED, K.MISSING})
+# which record where the tube is rather than use it, and a QC finding, which records its state.
+ALLOWED_ON_HOLD = frozenset(
+    {K.RELEASED, K.DISPOSED, K.UNPACKED, K.RECEIVED, K.MISSING, K.QC_FLAGGED}
+)
 
-# The name of each step as a user's action (API ``actions``, buttons). An amendment is not one:
-# it comes through the order it belongs to.
+# The name of each step as a user's action (API ``actions``, buttons). Amendments and QC flags
+# are not: they come through the order or the finding (a logger's excursion) they belong to.
 ACTIONS = {
     K.COLLECTED: "collect",
     K.PROCESSED: "process",
@@ -131,6 +134,7 @@ _VERB = {
     K.HELD: "put on hold",
     K.RELEASED: "released",
     K.DISPOSED: "disposed",
+    K.QC_FLAGGED: "flagged for QC",
 }
 
 

@@ -18,6 +18,7 @@ from specimens.services.orders import (
     tube_set_in_force,
 )
 from specimens.services.participants import participant_register, participant_withdraw
+from specimens.services.qc import specimens_flag_qc
 from specimens.services.tubes import (
     specimen_aliquot,
     specimen_dispose,
@@ -45,6 +46,7 @@ __all__ = [
     "specimen_hold",
     "specimen_release",
     "specimen_weigh",
+    "specimens_flag_qc",
     "specimens_weigh",
     "tube_set_in_force",
 ]

@@ -117,14 +117,15 @@ def test_biobank_steps(kind, status, participant, tech, biobank):
 
 
 @pytest.mark.parametrize("status", LIVE)
-def test_any_live_tube_may_be_held_and_disposed(status, participant, phleb_north, north):
+def test_any_live_tube_may_be_held_flagged_and_disposed(status, participant, phleb_north, north):
     specimen = place("1UR10", status, participant=participant, site=north)
     transition(specimen, K.HELD, actor=phleb_north, changes={"hold_reason": "check label"})
+    transition(specimen, K.QC_FLAGGED, actor=phleb_north)
     assert Specimen.objects.get(pk=specimen.pk).status == status
     transition(specimen, K.DISPOSED, actor=phleb_north)
     stored = Specimen.objects.get(pk=specimen.pk)
     assert stored.status == S.DISPOSED
-    assert [e.kind for e in stored.custody_events.all()] == [K.HELD, K.DISPOSED]
+    assert [e.kind for e in stored.custody_events.all()] == [K.HELD, K.QC_FLAGGED, K.DISPOSED]
 
 
 @pytest.mark.parametrize(
@@ -181,7 +182,7 @@ def test_a_tube_held_for_destruction_cannot_be_released(participant, phleb_north
 
 def test_nothing_follows_disposal(participant, north):
     urine = place("1UR10", S.DISPOSED, participant=participant, site=north)
-    for kind in (K.COLLECTED, K.PACKED, K.RECEIVED, K.HELD, K.RELEASED, K.DISPOSED, K.STORED):
+    for kind in (K.COLLECTED, K.PACKED, K.RECEIVED, K.HELD, K.RELEASED, K.DISPOSED, K.QC_FLAGGED):
         with pytest.raises(SpecimenDisposed):
             find_rule(urine, kind)
 
