@@ -40,6 +40,7 @@ class OrderStatus(models.TextChoices):
     COLLECTED = "collected", "Collected"
     PROCESSED = "processed", "Processed"
     FINALIZED = "finalized", "Finalized"
+    UNLOCKED = "unlocked", "Unlocked for amendment"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -124,6 +125,7 @@ class OrderAction(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     RESTORED = "restored", "Restored"
     UNLOCKED = "unlocked", "Unlocked"
+    AMENDED = "amended", "Amended"
 
 
 class SignatureMeaning(models.TextChoices):

@@ -81,6 +81,8 @@ TABLE: tuple[Rule, ...] = (
     Rule(K.RELEASED, NOT_DISPOSED, None, ANY_HANDLER),
     Rule(K.DISPOSED, NOT_DISPOSED, S.DISPOSED, ANY_HANDLER),
     Rule(K.QC_FLAGGED, NOT_DISPOSED, None, ANY_HANDLER),
+    # An unlocked order's tubes, before they leave the site: times re-entered, added, removed.
+    Rule(K.AMENDED, frozenset({S.LABELED, S.COLLECTED, S.PROCESSED}), None, COLLECTION),
 )
 
 # What a tube on hold may still go through: release and disposal, and the custody facts of a
@@ -135,6 +137,7 @@ _VERB = {
     K.RELEASED: "released",
     K.DISPOSED: "disposed",
     K.QC_FLAGGED: "flagged for QC",
+    K.AMENDED: "amended",
 }
 
 

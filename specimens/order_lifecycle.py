@@ -29,11 +29,6 @@ def _before_cancel(order: CollectionOrder) -> str:
     return order.status_before_cancel
 
 
-def _reopened(order: CollectionOrder) -> str:
-    processed = order.specimens.filter(processed_at__isnull=False).exists()
-    return O.PROCESSED if processed else O.COLLECTED
-
-
 @dataclass(frozen=True)
 class OrderRule:
     """``action`` may be taken on an order in one of ``sources`` by one of ``roles`` at the
@@ -57,8 +52,30 @@ TABLE: tuple[OrderRule, ...] = (
     OrderRule(
         "process", frozenset({O.COLLECTED, O.PROCESSED}), O.PROCESSED, A.PROCESSED, "processed"
     ),
+    # Unlocked, collecting and processing amend: times are re-entered, new tubes recorded.
+    OrderRule("collect", frozenset({O.UNLOCKED}), O.UNLOCKED, A.AMENDED, "collected"),
+    OrderRule("process", frozenset({O.UNLOCKED}), O.UNLOCKED, A.AMENDED, "processed"),
     OrderRule(
-        "finalize", frozenset({O.COLLECTED, O.PROCESSED}), O.FINALIZED, A.FINALIZED, "finalized"
+        "add_tubes",
+        frozenset({O.UNLOCKED}),
+        O.UNLOCKED,
+        A.AMENDED,
+        "amended",
+        blocked_by_withdrawal=True,
+    ),
+    OrderRule(
+        "remove_tubes",
+        frozenset({O.UNLOCKED}),
+        O.UNLOCKED,
+        A.AMENDED,
+        "amended",
+    ),
+    OrderRule(
+        "finalize",
+        frozenset({O.COLLECTED, O.PROCESSED, O.UNLOCKED}),
+        O.FINALIZED,
+        A.FINALIZED,
+        "finalized",
     ),
     OrderRule("cancel", LIVE, O.CANCELLED, A.CANCELLED, "cancelled"),
     OrderRule(
@@ -69,7 +86,7 @@ TABLE: tuple[OrderRule, ...] = (
         "restored",
         blocked_by_withdrawal=True,
     ),
-    OrderRule("unlock", frozenset({O.FINALIZED}), _reopened, A.UNLOCKED, "unlocked"),
+    OrderRule("unlock", frozenset({O.FINALIZED}), O.UNLOCKED, A.UNLOCKED, "unlocked"),
 )
 ACTIONS = tuple(dict.fromkeys(rule.action for rule in TABLE))
 

@@ -201,6 +201,18 @@ class ProcessSerializer(StrictSerializer):
     )
 
 
+class AddTubesSerializer(StrictSerializer):
+    tubes = serializers.ListField(
+        child=serializers.CharField(max_length=16), allow_empty=False, max_length=60
+    )
+
+
+class RemoveTubesSerializer(StrictSerializer):
+    barcodes = serializers.ListField(
+        child=serializers.CharField(max_length=40), allow_empty=False, max_length=60
+    )
+
+
 class ListedReasonSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=40)
     reason_text = serializers.CharField(max_length=500, required=False, allow_blank=True)

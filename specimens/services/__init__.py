@@ -6,12 +6,13 @@ package is the one import other apps, views and tests use.
 """
 
 from specimens.services.checks import check_not_future, reason_from_list
+from specimens.services.collection import order_collect, order_process
 from specimens.services.orders import (
+    order_add_tubes,
     order_cancel,
-    order_collect,
     order_create,
     order_finalize,
-    order_process,
+    order_remove_tubes,
     order_restore,
     order_unlock,
     safety_refusals,
@@ -30,11 +31,13 @@ from specimens.services.weighing import Weighing, specimen_weigh, specimens_weig
 __all__ = [
     "Weighing",
     "check_not_future",
+    "order_add_tubes",
     "order_cancel",
     "order_collect",
     "order_create",
     "order_finalize",
     "order_process",
+    "order_remove_tubes",
     "order_restore",
     "order_unlock",
     "participant_register",

@@ -1,15 +1,12 @@
-"""Collection orders: create, collect, process, finalize; cancel, restore, unlock."""
+"""Collection orders: create, finalize; cancel, restore, unlock; add and remove tubes."""
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from django.db import transaction
 
 from barcode_printing.ids import parse_id
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
-from lims.errors import InvalidInput
-from lims.free_text import screen
 from lims.models import Site, User
 from lims.scoping import require_role
 from specimens import custody
@@ -17,19 +14,17 @@ from specimens.choices import (
     CancelReason,
     Consent,
     CustodyKind,
-    QCFlag,
+    DisposalReason,
+    OrderAction,
     RestoreReason,
     SampleKind,
     SpecimenStatus,
     UnlockReason,
 )
 from specimens.errors import (
-    CentrifugeMismatch,
     NotACollectionSite,
     NoTubes,
-    OrderStatusConflict,
     ParticipantWithdrawn,
-    ProcessingBeforeCollection,
     ProcessingIncomplete,
     SafetyCheckRefusesTube,
     TubeNotInOrder,
@@ -52,7 +47,10 @@ from specimens.order_lifecycle import (
     record_step,
     require_order_role,
 )
-from specimens.services.checks import check_not_future, reason_from_list
+from specimens.services.checks import reason_from_list
+
+# The pre-draw safety answers an order keeps.
+SAFETY = ("donated_blood_past_week", "transfusion_past_6_months", "fainting_history")
 
 
 def tube_set_in_force(*, pediatric: bool = False) -> TubeSet:
@@ -158,7 +156,9 @@ def _label(actor: User, order: CollectionOrder, barcode: str, tube: SpecimenType
     return specimen
 
 
-def _selected(order: CollectionOrder, barcodes: list[str] | None) -> list[Specimen]:
+def order_tubes(order: CollectionOrder, barcodes: list[str] | None) -> list[Specimen]:
+    """The order's tubes named by ``barcodes`` (default: all), locked; a tube of another order
+    is refused by name."""
     tubes = order.specimens.all()
     if barcodes is None:
         return tubes.lock()
@@ -171,118 +171,6 @@ def _selected(order: CollectionOrder, barcodes: list[str] | None) -> list[Specim
             errors={"barcodes": [f"Not in this order: {', '.join(missing)}."]},
         )
     return found
-
-
-def order_collect(
-    *,
-    actor: User,
-    order: CollectionOrder,
-    collected_at: datetime,
-    barcodes: list[str] | None = None,
-    notes: str = "",
-) -> CollectionOrder:
-    """Record the draw: the given tubes (default: every labeled tube) become collected."""
-    require_order_role(order, "collect", actor=actor)
-    check_not_future(collected_at, field="collected_at")
-    notes = screen(notes, field="notes")
-    with transaction.atomic():
-        order, step = lock_order(order, "collect", actor=actor)
-        tubes = _selected(order, barcodes)
-        if barcodes is None:
-            tubes = [t for t in tubes if t.status == SpecimenStatus.LABELED]
-        if not tubes:
-            raise OrderStatusConflict(f"Order {order.code} has no labeled tubes left to collect.")
-        transition_many(
-            tubes,
-            CustodyKind.COLLECTED,
-            actor=actor,
-            ref=order.code,
-            details={"notes": notes} if notes else {},
-            changes={"collected_at": collected_at},
-            reason=notes,
-        )
-        record_step(order, step, actor=actor, reason=notes or "collected")
-    return order
-
-
-def order_process(
-    *,
-    actor: User,
-    order: CollectionOrder,
-    processed_at: datetime | None = None,
-    times: dict[str, datetime] | None = None,
-    centrifuge: str = "",
-    barcodes: list[str] | None = None,
-) -> CollectionOrder:
-    """Record processing of the collected tubes that need it, with the program's time rules."""
-    require_order_role(order, "process", actor=actor)
-    times = {parse_id(code): value for code, value in (times or {}).items()}
-    with transaction.atomic():
-        order, step = lock_order(order, "process", actor=actor)
-        tubes = _selected(order, barcodes or list(times) or None)
-        tubes = [
-            t
-            for t in tubes
-            if t.type.needs_processing
-            and (barcodes or times or t.status == SpecimenStatus.COLLECTED)
-        ]
-        if not tubes:
-            raise OrderStatusConflict(
-                f"Order {order.code} has no collected tubes that need processing."
-            )
-        changes = {}
-        for tube in tubes:
-            when = times.get(tube.barcode, processed_at)
-            if when is None:
-                raise InvalidInput(
-                    f"Give processed_at for {tube.barcode}.", errors={"processed_at": ["Required."]}
-                )
-            changes[tube.barcode] = _processing(tube, when, centrifuge)
-        transition_many(
-            tubes,
-            CustodyKind.PROCESSED,
-            actor=actor,
-            ref=order.code,
-            changes=lambda tube: changes[tube.barcode],
-            details=lambda tube: {
-                key: changes[tube.barcode][key] for key in ("centrifuge", "qc_flags")
-            },
-        )
-        record_step(order, step, actor=actor, reason="processed")
-    return order
-
-
-def _processing(tube: Specimen, processed_at: datetime, centrifuge: str) -> dict:
-    """The checked field values that record ``tube``'s processing, with its QC flags."""
-    check_not_future(processed_at, field="processed_at")
-    if tube.collected_at and processed_at <= tube.collected_at:
-        raise ProcessingBeforeCollection(
-            f"Tube {tube.barcode} was collected at {tube.collected_at:%H:%M} UTC; processing at "
-            f"{processed_at:%H:%M} UTC would be at or before it.",
-            errors={"processed_at": ["At or before collection."]},
-        )
-    if centrifuge and tube.type.centrifuge and centrifuge != tube.type.centrifuge:
-        raise CentrifugeMismatch(
-            f"{tube.type.code} is spun in a {tube.type.get_centrifuge_display().lower()} "
-            "centrifuge; use the matching tube code for the other centrifuge.",
-            errors={"centrifuge": ["Does not match the tube code."]},
-        )
-    flags = list(tube.qc_flags)
-    if _outside_window(tube, processed_at) and QCFlag.PROCESSING_WINDOW not in flags:
-        flags.append(QCFlag.PROCESSING_WINDOW)
-    return {
-        "processed_at": processed_at,
-        "qc_flags": flags,
-        "centrifuge": centrifuge or tube.type.centrifuge,
-    }
-
-
-def _outside_window(tube: Specimen, processed_at: datetime) -> bool:
-    if tube.collected_at is None:
-        return False
-    minutes = (processed_at - tube.collected_at).total_seconds() / 60
-    low, high = tube.type.min_processing_minutes, tube.type.max_processing_minutes
-    return (low is not None and minutes < low) or (high is not None and minutes > high)
 
 
 def order_finalize(*, actor: User, order: CollectionOrder) -> CollectionOrder:
@@ -330,3 +218,70 @@ def order_unlock(
 ) -> CollectionOrder:
     """Reopen a finalized order for amendment; it must be finalized again afterwards."""
     return _listed_step(actor, order, "unlock", UnlockReason, reason, reason_text)
+
+
+def order_add_tubes(
+    *, actor: User, order: CollectionOrder, tube_codes: list[str]
+) -> list[Specimen]:
+    """Add tubes to an unlocked order, from its tube set and within its safety answers: each
+    gets a new ID, a ``labeled`` event and an ``amended`` one saying why."""
+    require_order_role(order, "add_tubes", actor=actor)
+    with transaction.atomic():
+        order, step = lock_order(order, "add_tubes", actor=actor)
+        types = _order_types(tube_codes, order.tube_set)
+        refusals = safety_refusals(types, {answer: getattr(order, answer) for answer in SAFETY})
+        if refusals:
+            raise SafetyCheckRefusesTube("; ".join(refusals) + ".", errors={"tubes": refusals})
+        why = amendment_reason(order)
+        barcodes = allocate_specimen_ids(len(types))
+        added = [
+            _label(actor, order, code, tube) for code, tube in zip(barcodes, types, strict=True)
+        ]
+        transition_many(
+            added,
+            CustodyKind.AMENDED,
+            actor=actor,
+            reason=why,
+            ref=order.code,
+            details={"reason": why, "changes": {"order": {"old": None, "new": order.code}}},
+        )
+        record_step(order, step, actor=actor, reason=why)
+    return added
+
+
+def order_remove_tubes(
+    *, actor: User, order: CollectionOrder, barcodes: list[str]
+) -> list[Specimen]:
+    """Take tubes that were never really drawn or processed off an unlocked order: each gets an
+    ``amended`` event saying why, and is disposed as an accessioning error (it stays on record)."""
+    require_order_role(order, "remove_tubes", actor=actor)
+    with transaction.atomic():
+        order, step = lock_order(order, "remove_tubes", actor=actor)
+        tubes = order_tubes(order, barcodes)
+        why = amendment_reason(order)
+        transition_many(
+            tubes,
+            CustodyKind.AMENDED,
+            actor=actor,
+            reason=why,
+            ref=order.code,
+            details={"reason": why, "changes": {"order": {"old": order.code, "new": None}}},
+        )
+        transition_many(
+            tubes,
+            CustodyKind.DISPOSED,
+            actor=actor,
+            reason=why,
+            ref=order.code,
+            details={"reason": DisposalReason.ACCESSIONING_ERROR, "reason_text": why},
+        )
+        record_step(order, step, actor=actor, reason=why)
+    return tubes
+
+
+def amendment_reason(order: CollectionOrder) -> str:
+    """Why an unlocked order is being changed: the reason its unlock gave."""
+    unlocked = order.events.filter(action=OrderAction.UNLOCKED).latest("at", "pk")
+    label = UnlockReason(unlocked.reason_code).label
+    reason = f"{label}: {unlocked.reason_text}" if unlocked.reason_text else label
+    return f"amended after unlock ({reason})"

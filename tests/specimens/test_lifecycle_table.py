@@ -31,6 +31,10 @@ AT_SITE = WEIGHING | {
     (S.PROCESSED, K.PACKED): S.PACKED,
     (S.PACKED, K.UNPACKED): S.COLLECTED,
     (S.PACKED, K.DISPATCHED): S.IN_TRANSIT,
+    # An unlocked order amends its tubes until they leave the site.
+    (S.LABELED, K.AMENDED): S.LABELED,
+    (S.COLLECTED, K.AMENDED): S.COLLECTED,
+    (S.PROCESSED, K.AMENDED): S.PROCESSED,
 }
 URINE_ONLY = {(S.COLLECTED, K.PACKED): S.PACKED}
 # The same for a biobank technician at the biobank.
@@ -51,7 +55,7 @@ AT_BIOBANK = WEIGHING | {
     (S.STORED, K.DISTRIBUTED): S.DISTRIBUTED,
     (S.CHECKED_OUT, K.DISTRIBUTED): S.DISTRIBUTED,
 }
-SITE_STEPS = [K.COLLECTED, K.PROCESSED, K.WEIGHED, K.PACKED, K.UNPACKED, K.DISPATCHED]
+SITE_STEPS = [K.COLLECTED, K.PROCESSED, K.WEIGHED, K.PACKED, K.UNPACKED, K.DISPATCHED, K.AMENDED]
 BIOBANK_STEPS = [
     K.RECEIVED,
     K.MISSING,
@@ -138,6 +142,7 @@ def test_any_live_tube_may_be_held_flagged_and_disposed(status, participant, phl
         (S.STORED, K.RETRIEVED, "auditor", "biobank"),
         (S.STORED, K.HELD, "auditor", "biobank"),
         (S.COLLECTED, K.DISPOSED, "north_admin", "north"),
+        (S.COLLECTED, K.AMENDED, "tech", "north"),
     ],
 )
 def test_the_wrong_role_may_not_take_a_step(status, kind, persona, site, participant, request):

@@ -189,7 +189,7 @@ def test_cancel_restore_and_unlock_keep_reasons(api, phleb_north, participant, a
     client.post(f"/api/v1/orders/{code}/collect/", {"collected_at": an_hour_ago.isoformat()})
     client.post(f"/api/v1/orders/{code}/finalize/")
     unlock = client.post(f"/api/v1/orders/{code}/unlock/", {"reason": "change_times"})
-    assert unlock.json()["status"] == "collected"
+    assert unlock.json()["status"] == "unlocked"
     assert client.post(f"/api/v1/orders/{code}/finalize/").json()["status"] == "finalized"
     actions = list(
         OrderEvent.objects.filter(order__code=code).values_list(
