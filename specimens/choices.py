@@ -134,7 +134,8 @@ class SignatureMeaning(models.TextChoices):
 
 
 class QCFlag(models.TextChoices):
-    PROCESSING_WINDOW = "processing_window", "Processed outside the program's time window"
+    PROCESSING_TOO_EARLY = "processing_too_early", "Processed too soon after collection"
+    PROCESSING_TOO_LATE = "processing_too_late", "Processed too long after collection"
     TRANSIT_TEMPERATURE_EXCURSION = (
         "transit_temperature_excursion",
         "Shipped through a temperature excursion",

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens import extensions, lifecycle, order_lifecycle
+from specimens import extensions, lifecycle, order_lifecycle, qc
 from specimens.choices import Centrifuge, Ceremony
 from specimens.errors import WeightNotStable
 from specimens.models import (
@@ -90,6 +90,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    qc_warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Specimen
@@ -106,6 +107,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "disposal_due",
             "ceremony",
             "qc_flags",
+            "qc_warnings",
             "parent",
             "children",
             "collected_at",
@@ -133,6 +135,9 @@ class SpecimenSerializer(serializers.ModelSerializer):
 
     def get_actions(self, specimen) -> list[str]:
         return lifecycle.allowed_actions(specimen, self.context["request"].user)
+
+    def get_qc_warnings(self, specimen) -> list[str]:
+        return qc.warnings(specimen)
 
 
 class OrderSerializer(serializers.ModelSerializer):

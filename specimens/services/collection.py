@@ -12,7 +12,8 @@ from barcode_printing.ids import parse_id
 from lims.errors import InvalidInput
 from lims.free_text import screen
 from lims.models import User
-from specimens.choices import CustodyKind, OrderStatus, QCFlag
+from specimens import qc
+from specimens.choices import CustodyKind, OrderStatus
 from specimens.choices import SpecimenStatus as S
 from specimens.errors import CentrifugeMismatch, OrderStatusConflict, ProcessingBeforeCollection
 from specimens.lifecycle import transition_many
@@ -20,9 +21,6 @@ from specimens.models import CollectionOrder, Specimen
 from specimens.order_lifecycle import lock_order, record_step, require_order_role
 from specimens.services.checks import check_not_future
 from specimens.services.orders import amendment_reason, order_tubes
-
-# The flags processing times decide; re-entering a time replaces them.
-PROCESSING_FLAGS = frozenset({QCFlag.PROCESSING_WINDOW})
 
 
 def order_collect(
@@ -108,9 +106,7 @@ def order_process(
             actor=actor,
             ref=order.code,
             changes=lambda tube: changes[tube.barcode],
-            details=lambda tube: {
-                key: changes[tube.barcode][key] for key in ("centrifuge", "qc_flags")
-            },
+            details=lambda tube: _processing_details(tube, changes[tube.barcode]),
         )
         _amend(actor, order, redone, changes, why)
         record_step(order, step, actor=actor, reason=why or "processed")
@@ -157,15 +153,24 @@ def _processing(tube: Specimen, processed_at: datetime, centrifuge: str) -> dict
     }
 
 
+def _processing_details(tube: Specimen, changes: dict) -> dict:
+    """What a processed event records: the centrifuge, the QC flags and, when the draw time is
+    known, the minutes from collection that decided them."""
+    details = {key: changes[key] for key in ("centrifuge", "qc_flags")}
+    if tube.collected_at:
+        details["minutes_after_collection"] = qc.minutes_between(
+            tube.collected_at, changes["processed_at"]
+        )
+    return details
+
+
 def processing_flags(tube: Specimen, collected_at: datetime | None, processed_at) -> list[str]:
     """``tube``'s QC flags with those of its processing time decided anew."""
-    flags = [flag for flag in tube.qc_flags if flag not in PROCESSING_FLAGS]
-    if collected_at is None:
-        return flags
-    minutes = (processed_at - collected_at).total_seconds() / 60
-    low, high = tube.type.min_processing_minutes, tube.type.max_processing_minutes
-    if (low is not None and minutes < low) or (high is not None and minutes > high):
-        flags.append(QCFlag.PROCESSING_WINDOW)
+    flags = [flag for flag in tube.qc_flags if flag not in qc.PROCESSING_FLAGS]
+    if collected_at is not None:
+        flag = qc.processing_flag(tube.type, qc.minutes_between(collected_at, processed_at))
+        if flag:
+            flags.append(flag)
     return flags
 
 
@@ -177,16 +182,25 @@ def _amend(actor: User, order: CollectionOrder, tubes: list[Specimen], changes, 
         actor=actor,
         reason=why,
         ref=order.code,
-        details=lambda tube: {
-            "reason": why,
-            "changes": {
-                field: {"old": _plain(getattr(tube, field)), "new": _plain(value)}
-                for field, value in changes[tube.barcode].items()
-                if getattr(tube, field) != value
-            },
-        },
+        details=lambda tube: _amendment_details(tube, changes[tube.barcode], why),
         changes=lambda tube: changes[tube.barcode],
     )
+
+
+def _amendment_details(tube: Specimen, values: dict, why: str) -> dict:
+    details = {
+        "reason": why,
+        "changes": {
+            field: {"old": _plain(getattr(tube, field)), "new": _plain(value)}
+            for field, value in values.items()
+            if getattr(tube, field) != value
+        },
+    }
+    collected = values.get("collected_at", tube.collected_at)
+    processed = values.get("processed_at", tube.processed_at)
+    if collected and processed:
+        details["minutes_after_collection"] = qc.minutes_between(collected, processed)
+    return details
 
 
 def _plain(value):

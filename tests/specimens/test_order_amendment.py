@@ -88,6 +88,8 @@ def test_an_unlocked_order_takes_new_times_tubes_and_is_finalized_again(
         {
             "reason": WHY,
             "changes": {"collected_at": {"old": an_hour_ago.isoformat(), "new": drawn.isoformat()}},
+            # The tube was processed 45 minutes after the old time: 75 after the new one.
+            "minutes_after_collection": 75,
         },
         {
             "reason": WHY,
@@ -97,6 +99,7 @@ def test_an_unlocked_order_takes_new_times_tubes_and_is_finalized_again(
                     "new": spun.isoformat(),
                 }
             },
+            "minutes_after_collection": 40,
         },
     ]
     assert {event.actor for event in amended_events(sst)} == {phleb_north}
@@ -133,7 +136,7 @@ def test_a_processing_time_re_entered_decides_the_qc_flags_anew(finalized, an_ho
     unlock(finalized)
     early = (an_hour_ago + timedelta(minutes=20)).isoformat()
     flagged = post(client, code, "process", {"processed_at": early}).json()
-    assert {s["id"]: s["qc_flags"] for s in flagged["specimens"]}[sst] != []
+    assert {s["id"]: s["qc_flags"] for s in flagged["specimens"]}[sst] == ["processing_too_early"]
     on_time = (an_hour_ago + timedelta(minutes=50)).isoformat()
     cleared = post(client, code, "process", {"processed_at": on_time}).json()
     assert {s["id"]: s["qc_flags"] for s in cleared["specimens"]}[sst] == []
