@@ -121,3 +121,8 @@ class NotADerivativeType(InvalidInput):
 class UnknownQCFlag(InvalidInput):
     code = "unknown_qc_flag"
     title = "Not a QC flag of the program"
+
+
+class DerivativeNotAllowed(Conflict):
+    code = "derivative_not_allowed"
+    title = "The parent tube does not yield this derivative"

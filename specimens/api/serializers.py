@@ -60,6 +60,8 @@ class WithdrawSerializer(StrictSerializer):
 
 
 class SpecimenTypeSerializer(serializers.ModelSerializer):
+    yields = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
     class Meta:
         model = SpecimenType
         fields = [
@@ -75,6 +77,7 @@ class SpecimenTypeSerializer(serializers.ModelSerializer):
             "centrifuge",
             "storage_class",
             "density_g_per_ml",
+            "yields",
         ]
 
 

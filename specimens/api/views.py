@@ -70,6 +70,9 @@ class SpecimenTypeViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = s.SpecimenTypeSerializer
     filterset_fields = ["kind"]
 
+    def refine_queryset(self, queryset):
+        return queryset.prefetch_related("yields")
+
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Collection orders: create, then collect, process, finalize; cancel, restore, unlock."""

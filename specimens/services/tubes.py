@@ -15,12 +15,13 @@ from specimens.choices import (
     SpecimenStatus,
 )
 from specimens.errors import (
+    DerivativeNotAllowed,
     InsufficientVolume,
     NotADerivativeType,
     SignatureRefused,
 )
 from specimens.identifiers import allocate_specimen_ids
-from specimens.lifecycle import transition
+from specimens.lifecycle import check_step, transition
 from specimens.models import (
     Signature,
     Specimen,
@@ -122,6 +123,9 @@ def specimen_aliquot(
         )
     with transaction.atomic():
         (parent,) = Specimen.objects.lock(specimen)
+        # Who may aliquot, and whether this tube may be, before what it may yield.
+        check_step(parent, CustodyKind.ALIQUOTED, actor=actor)
+        _check_derivative(parent, derivative)
         remaining = parent.volume_ul
         if remaining is None:
             remaining = int(parent.type.nominal_volume_ml * 1000)
@@ -143,6 +147,17 @@ def specimen_aliquot(
         if parent.volume_ul == 0:
             transition(parent, CustodyKind.DEPLETED, actor=actor, details={"by": "aliquoting"})
     return made
+
+
+def _check_derivative(parent: Specimen, derivative: SpecimenType) -> None:
+    """The catalog says which derivatives a tube's type yields; anything else is refused."""
+    allowed = sorted(parent.type.yields.values_list("code", flat=True))
+    if derivative.code not in allowed:
+        offer = f"it yields {', '.join(allowed)}" if allowed else "it yields no aliquots"
+        raise DerivativeNotAllowed(
+            f"Tube {parent.barcode} is {parent.type.code}: {offer}, not {derivative.code}.",
+            errors={"type": [f"Not a derivative of {parent.type.code}."]},
+        )
 
 
 def _aliquot(

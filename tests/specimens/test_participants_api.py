@@ -102,6 +102,7 @@ def test_the_catalog_lists_the_programs_tube_codes(api, phleb_north):
         "1SAL",
         "1SAL2",
         "SERUM",
+        "CLOT",
         "PLASMA",
         "BUFFY",
         "WBLD",
