@@ -32,6 +32,14 @@ class AuditedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         self._refuse("bulk_create")
 
+    def update_unrecorded(self, **values) -> int:
+        """UPDATE of fields history leaves out by design (derived data such as a box's count of
+        taken slots); any field history records is refused like update()."""
+        recorded = {field.name for field in self.model.history.model._meta.fields}
+        if recorded & set(values):
+            self._refuse("update_unrecorded")
+        return super().update(**values)
+
     def bulk_update_with_history(self, objs: list, fields: list[str], *, actor, reason: str):
         """The one sanctioned bulk write: one UPDATE for all ``objs`` and one history row each,
         with the acting user, the reason and the server's clock."""
@@ -101,6 +109,21 @@ class LimsHistory(HistoricalRecords):
             return reason
         request = getattr(self.context, "request", None)
         return getattr(request, "lims_change_reason", None)
+
+
+def guard_base_managers() -> None:
+    """Give every audited model its refusing manager as the base manager as well.
+
+    Django's base manager is a plain Manager unless a model names one, so
+    ``Model._base_manager.update()`` would write with no history. Save, related access and
+    refresh keep working: they read through it or use the private ``_update``."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        manager = model._meta.default_manager
+        if manager is not None and issubclass(manager._queryset_class, AuditedQuerySet):
+            model._meta.base_manager_name = manager.name
+            model._meta.__dict__.pop("base_manager", None)
 
 
 def stamp(instance: models.Model, *, actor, reason: str | None) -> models.Model:
