@@ -18,7 +18,11 @@ from specimens.services.orders import (
     safety_refusals,
     tube_set_in_force,
 )
-from specimens.services.participants import participant_register, participant_withdraw
+from specimens.services.participants import (
+    WITHDRAWAL_HOLD,
+    participant_register,
+    participant_withdraw,
+)
 from specimens.services.qc import specimens_flag_qc
 from specimens.services.tubes import (
     specimen_aliquot,
@@ -29,6 +33,7 @@ from specimens.services.tubes import (
 from specimens.services.weighing import Weighing, specimen_weigh, specimens_weigh
 
 __all__ = [
+    "WITHDRAWAL_HOLD",
     "Weighing",
     "check_not_future",
     "order_add_tubes",
