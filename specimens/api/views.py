@@ -70,6 +70,9 @@ class SpecimenTypeViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = s.SpecimenTypeSerializer
     filterset_fields = ["kind"]
 
+    def refine_queryset(self, queryset):
+        return queryset.prefetch_related("yields")
+
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Collection orders: create, then collect, process, finalize; cancel, restore, unlock."""
@@ -153,6 +156,22 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @action(detail=True, methods=["post"])
     def unlock(self, request, code=None):
         return self._with_listed_reason(services.order_unlock)
+
+    @extend_schema(request=s.AddTubesSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="add-tubes")
+    def add_tubes(self, request, code=None):
+        data = self.validated(s.AddTubesSerializer)
+        order = self.get_object()
+        services.order_add_tubes(actor=request.user, order=order, tube_codes=data["tubes"])
+        return self._answer(order)
+
+    @extend_schema(request=s.RemoveTubesSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="remove-tubes")
+    def remove_tubes(self, request, code=None):
+        data = self.validated(s.RemoveTubesSerializer)
+        order = self.get_object()
+        services.order_remove_tubes(actor=request.user, order=order, barcodes=data["barcodes"])
+        return self._answer(order)
 
 
 class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
