@@ -126,8 +126,9 @@ class BatchView(LimsAPIView):
     then, without being applied again.
     """
 
-    # Each request of the batch carries its own key.
+    # Each request of the batch carries its own key, and its own reason.
     idempotent = False
+    body_reason = False
 
     @extend_schema(
         request=BatchSerializer,
