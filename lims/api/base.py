@@ -13,6 +13,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from lims.api import idempotency
 from lims.api.problems import PROBLEM_CONTENT_TYPE
+from lims.api.renderers import CSVRenderer, stream_queryset_csv, wants_csv
 from lims.free_text import screen
 from lims.scoping import Scope, scope_of
 
@@ -114,6 +115,23 @@ class ScopedViewSet(LimsViewMixin, GenericViewSet):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "scope": self.scope}
+
+
+class CSVExportMixin:
+    """A list whose ``?format=csv`` is the whole filtered result, streamed: never one page."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    csv_filename = "export.csv"
+
+    def list(self, request, *args, **kwargs):
+        if not wants_csv(request):
+            return super().list(request, *args, **kwargs)
+        return stream_queryset_csv(
+            self.filter_queryset(self.get_queryset()),
+            self.get_serializer_class(),
+            context=self.get_serializer_context(),
+            filename=self.csv_filename,
+        )
 
 
 class StrictSerializer(serializers.Serializer):
