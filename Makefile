@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# `make run INSTALL= BIN=/path/to/venv/bin` uses an environment that is already installed.
+INSTALL ?= $(INSTALLED)
 DEV_ENV := DJANGO_DEBUG=1
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test bench lint migrate demo clean
 
@@ -14,7 +18,7 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-migrate: $(INSTALLED)
+migrate: $(INSTALL)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 
@@ -23,7 +27,7 @@ demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_storage
 
 run: demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest

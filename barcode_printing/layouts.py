@@ -377,11 +377,12 @@ TUBE_200X125 = LabelLayout(
     ),
 )
 
+# A tube's cap: the same data as its side label, of which only the ID fits.
 CAP_050 = LabelLayout(
     name="cap_050",
     width_in=0.5,
     height_in=0.5,
-    lines=(),
+    lines=TUBE_LINES,
     elements=(
         DataMatrixField(x=2.1, y=0.4, size=8.5),
         TextField("{payload}", 0.3, 9.3, 12.1, 5, centre=True),

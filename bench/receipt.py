@@ -12,7 +12,7 @@ from django.utils import timezone
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
 from lims.models import Membership, Site, User
-from shipments import services as shipping
+from shipments import dispatch, packing, receipt
 from specimens import services
 from tests.helpers import client_for
 
@@ -126,7 +126,7 @@ def _network() -> tuple[Site, Site, User, User]:
 
 def _shipment(site: Site, biobank: Site, phleb: User, tech: User):
     """A refrigerated shipment of TUBES finalized tubes, dispatched and arrived."""
-    shipment = shipping.shipment_create(
+    shipment = packing.shipment_create(
         actor=phleb, origin=site, destination=biobank, condition="refrigerated"
     )
     drawn = timezone.now() - timedelta(hours=1)
@@ -141,10 +141,10 @@ def _shipment(site: Site, biobank: Site, phleb: User, tech: User):
         services.order_collect(actor=phleb, order=order, collected_at=drawn)
         services.order_finalize(actor=phleb, order=order)
         for barcode in order.specimens.values_list("barcode", flat=True):
-            shipping.shipment_add_item(actor=phleb, shipment=shipment, barcode=barcode)
+            packing.shipment_add_item(actor=phleb, shipment=shipment, barcode=barcode)
             ids.append(barcode)
-    shipping.shipment_dispatch(
+    dispatch.shipment_dispatch(
         actor=phleb, shipment=shipment, courier="fedex", tracking_number="123456789012"
     )
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     return shipment, ids

@@ -31,7 +31,6 @@ from lims.scoping import require_role
 from specimens.choices import CustodyKind, TemperatureClass
 from specimens.lifecycle import find_rule, transition_many
 from specimens.models import Specimen
-from specimens.services import lock_specimens
 
 # Two concurrent allocations can plan the same free slot; the loser plans again.
 ATTEMPTS = 3
@@ -257,7 +256,7 @@ def allocate_specimens(
     come back in the order of ``specimens``, which for fill_first is the boxes' fill order."""
     with transaction.atomic():
         wanted = Specimen.objects.filter(pk__in=[specimen.pk for specimen in specimens])
-        locked = {specimen.pk: specimen for specimen in lock_specimens(wanted)}
+        locked = {specimen.pk: specimen for specimen in wanted.lock()}
         batch = [locked[specimen.pk] for specimen in specimens]
         for specimen in batch:
             find_rule(specimen, CustodyKind.STORED)

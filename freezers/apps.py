@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class FreezersConfig(AppConfig):
     name = "freezers"
     verbose_name = "Freezer storage"
+
+    def ready(self) -> None:
+        from freezers import specimen_extensions  # noqa: F401  (adds storage to the specimen)

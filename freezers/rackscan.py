@@ -40,7 +40,6 @@ from lims.scoping import require_role
 from specimens.choices import CustodyKind, SpecimenStatus
 from specimens.lifecycle import find_rule, transition_many
 from specimens.models import Specimen
-from specimens.services import lock_specimens
 
 EMPTY = frozenset({"", "NO TUBE", "NOTUBE", "EMPTY", "NO_TUBE"})
 UNREADABLE = frozenset({"NO READ", "NOREAD", "NO_READ", "ERROR"})
@@ -320,7 +319,7 @@ def apply(*, actor: User, box: Box, text: str) -> dict:
         entries = compare(actor, box, scan)
         _refuse_unresolved(entries)
         changing = [entry for entry in entries if entry.status in CHANGES]
-        locked = {s.pk: s for s in lock_specimens(Specimen.objects.filter(pk__in=_pks(changing)))}
+        locked = {s.pk: s for s in Specimen.objects.filter(pk__in=_pks(changing)).lock()}
         for entry in changing:
             entry.specimen = locked[entry.specimen.pk]
             find_rule(entry.specimen, CHANGES[entry.status])

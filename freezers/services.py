@@ -49,7 +49,7 @@ from specimens.choices import CustodyKind, SpecimenStatus, TemperatureClass
 from specimens.identifiers import allocate_numbers
 from specimens.lifecycle import find_rule, transition
 from specimens.models import Specimen
-from specimens.services import check_not_future, lock_specimen
+from specimens.services import check_not_future
 
 STORAGE_ROLES = (Role.BIOBANK_TECHNICIAN,)
 HIERARCHY_ROLES = (Role.SITE_ADMIN, Role.BIOBANK_TECHNICIAN)
@@ -312,7 +312,7 @@ def place_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) 
     row, column = box.grid.parse(position)
     require_role(actor, _storage_site(box), *STORAGE_ROLES, action="store tubes")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         if specimen.status == SpecimenStatus.CHECKED_OUT:
             return _return(actor, specimen, box, row, column)
         placement = _existing(specimen)
@@ -345,7 +345,7 @@ def move_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) -
     row, column = box.grid.parse(position)
     require_role(actor, _storage_site(box), *STORAGE_ROLES, action="move tubes")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         find_rule(specimen, CustodyKind.MOVED)
         placement = _current_slot(specimen)
         if (placement.box_id, placement.row, placement.column) == (box.pk, row, column):
@@ -372,7 +372,7 @@ def retrieve_specimen(*, actor: User, specimen: Specimen, reason: str) -> Placem
     """Check a tube out: it leaves the freezer and its slot stays reserved for its return."""
     reason = require_reason(reason, action="check this tube out")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         find_rule(specimen, CustodyKind.RETRIEVED)
         placement = _current_slot(specimen)
         placement.checked_out_at = timezone.now()
@@ -407,7 +407,7 @@ def return_specimen(
         row, column = box.grid.parse(position)
         require_role(actor, _storage_site(box), *STORAGE_ROLES, action="return tubes")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         if box is None:
             placement = _existing(specimen)
             if placement is None or placement.box_id is None:

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from simple_history.admin import SimpleHistoryAdmin
 
 from lims.audit import stamp
+from lims.free_text import PossibleIdentifierInText, screen
 from lims.models import Membership, Site, User
 
 
@@ -15,6 +16,13 @@ class ReasonFormMixin(forms.Form):
     change_reason = forms.CharField(
         max_length=500, help_text="Why you are making this change (kept in the audit trail)."
     )
+
+    def clean_change_reason(self):
+        """The reason goes into the audit trail for good: screened like every other free text."""
+        try:
+            return screen(self.cleaned_data["change_reason"], field="change_reason")
+        except PossibleIdentifierInText as refused:
+            raise forms.ValidationError(refused.detail, code=refused.code) from refused
 
 
 class AuditedModelForm(ReasonFormMixin, forms.ModelForm):

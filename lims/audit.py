@@ -1,7 +1,5 @@
 """Audit plumbing: history that always records who and why, and querysets that cannot bypass it."""
 
-from contextlib import contextmanager
-
 from django.db import connections, models
 from simple_history.models import HistoricalRecords
 
@@ -126,19 +124,3 @@ def history_models() -> list[type[models.Model]]:
     from django.apps import apps
 
     return [model for model in apps.get_models() if hasattr(model, "instance_type")]
-
-
-@contextmanager
-def history_request(request):
-    """Within the block, history falls back on ``request`` (its user and change reason), as it
-    does on the request being served; used for requests a batch dispatches itself."""
-    context = HistoricalRecords.context
-    outer = getattr(context, "request", None)
-    context.request = request
-    try:
-        yield
-    finally:
-        if outer is None:
-            del context.request
-        else:
-            context.request = outer

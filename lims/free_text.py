@@ -4,46 +4,8 @@ Participants are opaque IDs; a note is the one place a name, birth date, phone n
 address or e-mail could slip in, so every free-text field of every app passes through here.
 """
 
-import re
-
 from lims.errors import InvalidInput
-
-_PATTERNS = [
-    (
-        "a person's name",
-        re.compile(
-            r"\b(?:name|first\s*name|last\s*name|surname|patient|participant)\s*[:=]\s*\S"
-            r"|\b(?:mr|mrs|ms|miss|dr)\.?\s+[A-Z][a-z]+",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "a date of birth",
-        re.compile(
-            r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|born)\b"
-            r"|(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2})(?!\d)",
-            re.IGNORECASE,
-        ),
-    ),
-    ("an e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    (
-        "a phone number",
-        re.compile(
-            r"(?<![\w-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])"
-            r"|(?<![\w-])\+\d{1,3}(?:[\s.-]?\d{2,4}){3,5}(?![\w-])"
-        ),
-    ),
-    (
-        "a street address",
-        re.compile(
-            r"\b\d{1,6}\s+(?:[A-Za-z0-9.'-]+\s+){0,4}"
-            r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl"
-            r"|terrace|circle|highway|hwy|parkway|pkwy)\b"
-            r"|\bp\.?\s?o\.?\s+box\s+\d+",
-            re.IGNORECASE,
-        ),
-    ),
-]
+from lims.identifiers import most_certain
 
 
 class PossibleIdentifierInText(InvalidInput):
@@ -59,13 +21,13 @@ class ReasonRequired(InvalidInput):
 def screen(text: str | None, *, field: str) -> str:
     """``text`` stripped, or PossibleIdentifierInText naming what it looks like."""
     text = (text or "").strip()
-    for meaning, pattern in _PATTERNS:
-        if pattern.search(text):
-            raise PossibleIdentifierInText(
-                f"The {field.replace('_', ' ')} looks like it contains {meaning}. Notes must never "
-                "identify a participant: remove it and use the participant's IDs only.",
-                errors={field: [f"Looks like {meaning}."]},
-            )
+    finding = most_certain(text)
+    if finding:
+        raise PossibleIdentifierInText(
+            f"The {field.replace('_', ' ')} looks like it contains {finding.meaning}. Notes must "
+            "never identify a participant: remove it and use the participant's IDs only.",
+            errors={field: [f"Looks like {finding.meaning}."]},
+        )
     return text
 
 

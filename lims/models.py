@@ -12,6 +12,10 @@ from lims.audit import AuditedQuerySet, LimsHistory
 from lims.choices import Role, SiteKind
 from lims.scoping import scope_of
 
+# A telephone number as people write it: an optional +, digits, spaces, parentheses and
+# hyphens, from the first digit to the last.
+PHONE = r"^\+?[0-9][0-9 ()-]{5,29}[0-9]$"
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -53,6 +57,17 @@ class Site(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=SiteKind.choices)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    # UN3373 (IATA PI 650): a package names a person responsible for it and a telephone number
+    # where they answer around the clock; the shipping label prints the sending site's.
+    responsible_name = models.CharField(
+        max_length=100, blank=True, help_text="Person responsible for the site's shipments."
+    )
+    responsible_phone = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[RegexValidator(PHONE, "A telephone number: +, digits, spaces, ( ) and -.")],
+        help_text="24-hour telephone of the responsible person, e.g. +1 312 555 0142.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SiteQuerySet.as_manager()
@@ -64,6 +79,10 @@ class Site(models.Model):
             models.CheckConstraint(condition=Q(kind__in=SiteKind.values), name="site_kind_valid"),
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[A-Z0-9][A-Z0-9-]{1,31}$"), name="site_code_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(responsible_phone="") | Q(responsible_phone__regex=PHONE),
+                name="site_responsible_phone_format",
             ),
         ]
 

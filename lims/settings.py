@@ -2,10 +2,12 @@
 
 import os
 import tempfile
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from lims.environment import env_bool, env_int, env_list, env_match, env_str
 
@@ -44,13 +46,19 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "django_filters",
+    "django_tables2",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after security: gunicorn serves the admin's CSS and the API docs'
+    # assets without a web server in front (compressed, cached forever under hashed names).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lims.web.context.workbench",
             ],
         },
     },
@@ -194,6 +203,10 @@ SPECTACULAR_SETTINGS = {
         "TemperatureClassEnum": "specimens.choices.TemperatureClass",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the installed sidecar package: the docs work without internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 LIMS_IDEMPOTENCY_TTL = timedelta(hours=24)
 # A tube checked out of its freezer slot for longer is listed for follow-up.
@@ -210,10 +223,41 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "var" / "static")
+# In production `manage.py collectstatic` writes hashed, compressed copies that WhiteNoise
+# serves; development serves the apps' files as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Development serves the apps' static folders as they are (no collectstatic before a first run);
+# until collectstatic has run STATIC_ROOT does not exist, which WhiteNoise would warn about.
+WHITENOISE_USE_FINDERS = DEBUG
+warnings.filterwarnings("ignore", message="No directory at: ")
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# No inline script or handler anywhere: every script is a static file of this origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Security (production defaults; DJANGO_DEBUG=1 relaxes the HTTPS-only ones) -------------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's health probe talks plain HTTP to the app server, past the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)

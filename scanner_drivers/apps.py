@@ -1,4 +1,4 @@
-"""App configuration for the device drivers (imports nothing of the other apps but IDs)."""
+"""App configuration for the device drivers (they import nothing of the other apps)."""
 
 from django.apps import AppConfig
 

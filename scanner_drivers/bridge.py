@@ -13,7 +13,7 @@ from time import monotonic
 
 from serial import SerialBase
 
-from barcode_printing.ids import InvalidCheckCharacter, InvalidIdFormat
+from id_scheme import IdError
 from scanner_drivers.client import Answer, ApiClient, Outcome
 from scanner_drivers.ports import PortSettings, PortUnavailable, open_port
 from scanner_drivers.scales import (
@@ -177,8 +177,8 @@ class Bridge:
             return
         try:
             specimen_id = validate(frame, prefix=self.config.prefix)
-        except (InvalidIdFormat, InvalidCheckCharacter) as error:
-            self.show(f"scan {frame.seq}: {error.detail}; not sent")
+        except IdError as error:
+            self.show(f"scan {frame.seq}: {error}; not sent")
             return
         request = self._request(specimen_id)
         if request is not None:

@@ -13,7 +13,7 @@ from biip.gs1_messages import GS1Message
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 from serial import SerialBase
 
-from barcode_printing.ids import parse_id
+from id_scheme import parse_id
 from scanner_drivers.ports import read_available
 
 GS = "\x1d"
@@ -163,7 +163,7 @@ class Framer:
 
 
 def validate(scan: Scan, *, prefix: str | None = None) -> str:
-    """The canonical specimen ID in the scan; raises InvalidIdFormat or InvalidCheckCharacter."""
+    """The canonical specimen ID in the scan; raises id_scheme's IdError saying what is wrong."""
     return parse_id(scan.data, prefix=prefix)
 
 

@@ -85,3 +85,17 @@ FITTING_CONDITIONS = {
     TemperatureClass.ULTRA_COLD: frozenset({Condition.DRY_ICE, Condition.DRY_SHIPPER}),
     TemperatureClass.VAPOUR_NITROGEN: frozenset({Condition.DRY_SHIPPER}),
 }
+
+
+class ShipmentAction(models.TextChoices):
+    """What can be done to a shipment; ``shipments.lifecycle`` says from which state, by whom."""
+
+    ADD_ITEM = "add_item", "Pack a tube"
+    REMOVE_ITEM = "remove_item", "Take a tube out"
+    CANCEL = "cancel", "Cancel"
+    DISPATCH = "dispatch", "Dispatch"
+    ARRIVE = "arrive", "Record arrival"
+    RECEIVE = "receive", "Receive tubes"
+    RECORD_UNEXPECTED = "record_unexpected", "Record a tube not on the manifest"
+    CLOSE = "close", "Close the receipt"
+    UPLOAD_LOGGER = "upload_logger", "Upload the logger file"

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lims.errors import DomainError
-from shipments import selectors, services
+from shipments import dispatch, packing, receipt, selectors
 from shipments.choices import Courier, ReceiptStatus, ShipmentStatus
 from shipments.models import Shipment
 
@@ -90,7 +90,7 @@ def pack_station(request, code: str):
     if request.method == "POST":
 
         def pack(data):
-            item = services.shipment_add_item(
+            item = packing.shipment_add_item(
                 actor=request.user,
                 shipment=shipment,
                 barcode=data["scan"],
@@ -122,14 +122,14 @@ def receive_station(request, code: str):
     if request.method == "POST":
 
         def receive(data):
-            received = services.shipment_receive(
+            received = receipt.shipment_receive(
                 actor=request.user,
                 shipment=shipment,
                 barcode=data["scan"],
                 damaged=data["damaged"],
                 reference=data["reference"],
             )
-            answer = services.RECEIPT_ANSWERS[received.outcome].format(
+            answer = receipt.RECEIPT_ANSWERS[received.outcome].format(
                 id=received.barcode, shipment=shipment.code
             )
             return _RECEIPT_LEVEL[received.outcome], answer
@@ -158,8 +158,8 @@ def receive_station(request, code: str):
 def dispatch_step(request, code: str):
     shipment = _shipment(request, code)
 
-    def dispatch(data):
-        services.shipment_dispatch(
+    def send(data):
+        dispatch.shipment_dispatch(
             actor=request.user,
             shipment=shipment,
             courier=data["courier"],
@@ -169,9 +169,7 @@ def dispatch_step(request, code: str):
         )
         return messages.SUCCESS, f"{shipment.code} dispatched: its contents are now fixed."
 
-    _submit(
-        request, DispatchForm, dispatch, invalid="Choose the courier and give its tracking number."
-    )
+    _submit(request, DispatchForm, send, invalid="Choose the courier and give its tracking number.")
     return redirect("station-pack", code=shipment.code)
 
 
@@ -181,7 +179,7 @@ def arrive_step(request, code: str):
     shipment = _shipment(request, code)
 
     def arrive(data):
-        services.shipment_arrive(actor=request.user, shipment=shipment, **data)
+        receipt.shipment_arrive(actor=request.user, shipment=shipment, **data)
         return messages.SUCCESS, f"Arrival of {shipment.code} recorded: scan its tubes."
 
     _submit(request, ArriveForm, arrive, invalid="The temperature is a number from -200 to 80 °C.")
@@ -193,7 +191,7 @@ def arrive_step(request, code: str):
 def close_step(request, code: str):
     shipment = _shipment(request, code)
     try:
-        services.shipment_close(actor=request.user, shipment=shipment)
+        receipt.shipment_close(actor=request.user, shipment=shipment)
     except DomainError as error:
         messages.error(request, error.detail)
     else:

@@ -1,8 +1,13 @@
 """Filters of the specimen and custody lists."""
 
+import functools
+
 import django_filters
+from django.apps import apps
+from django.core.exceptions import AppRegistryNotReady
 
 from lims.scoping import scope_of
+from specimens import extensions
 from specimens.choices import CustodyKind, SpecimenStatus
 from specimens.models import CustodyEvent, Specimen
 
@@ -13,14 +18,6 @@ class SpecimenFilter(django_filters.FilterSet):
     site = django_filters.CharFilter(field_name="collection_site__code")
     current_site = django_filters.CharFilter(field_name="current_site__code")
     order = django_filters.CharFilter(field_name="order__code")
-    shipment = django_filters.CharFilter(
-        field_name="shipment_items__shipment__code",
-        distinct=True,
-        help_text="Shipment code (SH-…): the tubes on its manifest, or once on it.",
-    )
-    box = django_filters.CharFilter(
-        field_name="placement__box__code", help_text="Box code (BOX-…): the tubes in that box."
-    )
     participant = django_filters.CharFilter(
         method="filter_participant", help_text="Biobank ID (B…) or participant ID (P…)."
     )
@@ -42,6 +39,19 @@ class SpecimenFilter(django_filters.FilterSet):
 
     def filter_on_hold(self, queryset, name, value):
         return queryset.exclude(hold_reason="") if value else queryset.filter(hold_reason="")
+
+
+def specimen_filter() -> type[SpecimenFilter]:
+    """SpecimenFilter with the filters other apps add (``box``, ``shipment``, …)."""
+    if not apps.ready:
+        # Before every app's ready() the added filters are not all known yet.
+        raise AppRegistryNotReady("The specimen filters are complete once the apps are ready.")
+    return _with_added_filters()
+
+
+@functools.cache
+def _with_added_filters() -> type[SpecimenFilter]:
+    return type("SpecimenFilter", (SpecimenFilter,), extensions.filters())
 
 
 class CustodyEventFilter(django_filters.FilterSet):

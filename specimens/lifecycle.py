@@ -80,6 +80,31 @@ TABLE: tuple[Rule, ...] = (
 # which record where the tube is rather than use it.
 ALLOWED_ON_HOLD = frozenset({K.RELEASED, K.DISPOSED, K.UNPACKED, K.RECEIVED, K.MISSING})
 
+# The name of each step as a user's action (API ``actions``, buttons). An amendment is not one:
+# it comes through the order it belongs to.
+ACTIONS = {
+    K.COLLECTED: "collect",
+    K.PROCESSED: "process",
+    K.WEIGHED: "weigh",
+    K.PACKED: "pack",
+    K.UNPACKED: "unpack",
+    K.DISPATCHED: "dispatch",
+    K.RECEIVED: "receive",
+    K.MISSING: "mark_missing",
+    K.STORED: "store",
+    K.MOVED: "move",
+    K.RETRIEVED: "retrieve",
+    K.RETURNED: "return",
+    K.ALIQUOTED: "aliquot",
+    K.DEPLETED: "deplete",
+    K.DISTRIBUTED: "distribute",
+    K.HELD: "hold",
+    K.RELEASED: "release",
+    K.DISPOSED: "dispose",
+}
+# Steps that happen where the tube arrives (the receiving biobank), not where it is now.
+AT_DESTINATION = frozenset({K.RECEIVED, K.MISSING})
+
 _VERB = {
     K.COLLECTED: "collected",
     K.PROCESSED: "processed",
@@ -117,6 +142,11 @@ class SpecimenDisposed(Conflict):
     title = "Specimen was disposed"
 
 
+class DisposalDue(Conflict):
+    code = "disposal_due"
+    title = "Specimen awaits destruction"
+
+
 class ParticipantWithdrawn(Conflict):
     code = "participant_withdrawn"
     title = "Participant withdrew consent"
@@ -140,6 +170,11 @@ def find_rule(specimen: Specimen, kind: str, target: str | None = None) -> Rule:
         raise SpecimenOnHold(f"{label} is already on hold ({specimen.hold_reason}).")
     if kind == K.RELEASED and not specimen.on_hold:
         raise TransitionNotAllowed(f"{label} is not on hold; there is nothing to release.")
+    if kind == K.RELEASED and specimen.disposal_due:
+        raise DisposalDue(
+            f"{label} is held because participant {specimen.participant.biobank_id} asked for "
+            "destruction; it can only be disposed."
+        )
     for rule in rules_for(kind):
         if specimen.status not in rule.sources or (target and rule.target != target):
             continue
@@ -178,6 +213,26 @@ def check_step(
     rule = find_rule(specimen, kind, target)
     require_handler(actor, specimen, rule, site or specimen.current_site)
     return rule
+
+
+def allowed_actions(specimen: Specimen, user) -> list[str]:
+    """The actions ``user`` may take on ``specimen`` now, by the table, the hold, the consent
+    and the user's role where the step happens. No query when the specimen's type and
+    participant are loaded."""
+    scope = scope_of(user)
+    allowed = []
+    for kind, action in ACTIONS.items():
+        try:
+            rule = find_rule(specimen, kind)
+        except Conflict:
+            continue
+        if kind in AT_DESTINATION:
+            permitted = bool(scope.sites_with_role(rule.roles) & scope.biobank_site_ids)
+        else:
+            permitted = scope.has_role(specimen.current_site_id, rule.roles)
+        if permitted or scope.is_superuser:
+            allowed.append(action)
+    return allowed
 
 
 # Columns every step writes: the status and the head of the custody chain.

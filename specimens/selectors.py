@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch
 
+from specimens import extensions
 from specimens.models import Specimen
 
 _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -12,19 +13,12 @@ HISTORY_FIELDS = ("at", "user", "reason", "type", "changes")
 
 
 def specimen_list(queryset):
-    """Specimens with everything their representation reads, in a fixed number of queries."""
-    # The storage slot is joined through the freezers app's reverse relation, named here as a
-    # string so that specimens never imports freezers.
-    return queryset.select_related(
-        "type",
-        "participant",
-        "order",
-        "parent",
-        "collection_site",
-        "current_site",
-        "placement__box__box_type",
-        "placement__box__rack__freezer__site",
+    """Specimens with everything their representation reads (the fields other apps add
+    included), in a fixed number of queries."""
+    queryset = queryset.select_related(
+        "type", "participant", "order", "parent", "collection_site", "current_site"
     ).prefetch_related("children")
+    return extensions.fetch(queryset)
 
 
 def order_list(queryset):

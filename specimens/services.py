@@ -18,7 +18,7 @@ from lims.audit import stamp
 from lims.choices import Role, SiteKind
 from lims.errors import Conflict, DomainError, Forbidden, InvalidInput
 from lims.free_text import require_reason, screen
-from lims.models import Site
+from lims.models import Site, User
 from lims.scoping import require_role
 from specimens import custody
 from specimens.choices import (
@@ -26,8 +26,6 @@ from specimens.choices import (
     Consent,
     CustodyKind,
     DisposalReason,
-    OrderAction,
-    OrderStatus,
     QCFlag,
     RestoreReason,
     SampleKind,
@@ -40,12 +38,18 @@ from specimens.labels import print_order_labels
 from specimens.lifecycle import ParticipantWithdrawn, check_step, transition, transition_many
 from specimens.models import (
     CollectionOrder,
-    OrderEvent,
     Participant,
     Signature,
     Specimen,
     SpecimenType,
     TubeSet,
+)
+from specimens.order_lifecycle import (
+    CREATE,
+    OrderStatusConflict,
+    lock_order,
+    record_step,
+    require_order_role,
 )
 
 # The program refuses any time more than five minutes ahead of the server clock.
@@ -95,11 +99,6 @@ class InvalidReason(InvalidInput):
     title = "Reason not on the list"
 
 
-class OrderStatusConflict(Conflict):
-    code = "order_status_conflict"
-    title = "Not possible in the order's current state"
-
-
 class ProcessingIncomplete(Conflict):
     code = "processing_incomplete"
     title = "Tubes still need processing"
@@ -118,11 +117,6 @@ class ParticipantExists(Conflict):
 class NotACollectionSite(InvalidInput):
     code = "not_a_collection_site"
     title = "Only collection sites register participants and create orders"
-
-
-class DisposalDue(Conflict):
-    code = "disposal_due"
-    title = "Specimen awaits destruction"
 
 
 class SignatureRefused(Forbidden):
@@ -180,19 +174,6 @@ def reason_from_list(choices, code: str, text: str = "", *, field: str = "reason
     return f"{label}: {text}" if text else label
 
 
-def lock_specimens(queryset) -> list[Specimen]:
-    # A fixed lock order (by key) keeps two writers on overlapping tubes from deadlocking.
-    return list(
-        queryset.select_for_update(of=("self",))
-        .select_related("type", "participant", "current_site")
-        .order_by("pk")
-    )
-
-
-def lock_specimen(specimen: Specimen) -> Specimen:
-    return lock_specimens(Specimen.objects.filter(pk=specimen.pk))[0]
-
-
 # --- participants -----------------------------------------------------------------------------
 
 
@@ -241,7 +222,7 @@ def participant_withdraw(
 
 
 def _hold_for_destruction(actor, participant: Participant, site: Site, reason: str) -> None:
-    specimens = lock_specimens(participant.specimens.exclude(status=SpecimenStatus.DISPOSED))
+    specimens = participant.specimens.exclude(status=SpecimenStatus.DISPOSED).lock()
     held = [specimen for specimen in specimens if specimen.on_hold]
     for specimen in held:
         specimen.disposal_due = True
@@ -265,7 +246,7 @@ def tube_set_in_force(*, pediatric: bool = False) -> TubeSet:
     return TubeSet.objects.filter(in_force=True, pediatric=pediatric).order_by("-version").first()
 
 
-def _safety_refusals(types: Iterable[SpecimenType], safety: dict) -> list[str]:
+def safety_refusals(types: Iterable[SpecimenType], safety: dict) -> list[str]:
     """Tubes the pre-draw safety answers rule out, each with the program's reason."""
     refusals = []
     for tube in types:
@@ -321,7 +302,7 @@ def order_create(
         )
     tube_set = tube_set or tube_set_in_force()
     types = _order_types(tube_codes, tube_set)
-    refusals = _safety_refusals(types, safety)
+    refusals = safety_refusals(types, safety)
     if refusals:
         raise SafetyCheckRefusesTube("; ".join(refusals) + ".", errors={"tubes": refusals})
     with transaction.atomic():
@@ -333,7 +314,7 @@ def order_create(
             created_by=actor,
             **safety,
         )
-        _order_step(order, OrderAction.CREATED, actor=actor, reason="order created")
+        record_step(order, CREATE, actor=actor, reason="order created")
         for barcode, tube in zip(allocate_specimen_ids(len(types)), types, strict=True):
             _label(actor, order, barcode, tube)
         # HealthPro's flow: create, print labels, collect. A printer problem never undoes the
@@ -364,50 +345,12 @@ def _label(actor, order: CollectionOrder, barcode: str, tube: SpecimenType) -> S
     return specimen
 
 
-def _order_step(
-    order: CollectionOrder,
-    action: str,
-    *,
-    actor,
-    reason: str,
-    reason_code: str = "",
-    reason_text: str = "",
-) -> None:
-    """Save ``order`` with its history and append the step: who, where, when, in which zone."""
-    stamp(order, actor=actor, reason=reason).save()
-    OrderEvent.objects.create(
-        order=order,
-        action=action,
-        actor=actor,
-        site=order.site,
-        at=timezone.now(),
-        time_zone=order.site.time_zone,
-        reason_code=reason_code,
-        reason_text=reason_text,
-    )
-
-
-def _lock_order(order: CollectionOrder, *allowed: str, doing: str) -> CollectionOrder:
-    order = (
-        CollectionOrder.objects.select_for_update(of=("self",))
-        .select_related("site", "participant")
-        .get(pk=order.pk)
-    )
-    if order.status not in allowed:
-        hint = " Unlock it first to amend it." if order.status == OrderStatus.FINALIZED else ""
-        raise OrderStatusConflict(
-            f"Order {order.code} is {OrderStatus(order.status).label.lower()}; it cannot be "
-            f"{doing}.{hint}"
-        )
-    return order
-
-
 def _selected(order: CollectionOrder, barcodes: list[str] | None) -> list[Specimen]:
     tubes = order.specimens.all()
     if barcodes is None:
-        return lock_specimens(tubes)
+        return tubes.lock()
     wanted = [parse_id(code) for code in barcodes]
-    found = lock_specimens(tubes.filter(barcode__in=wanted))
+    found = tubes.filter(barcode__in=wanted).lock()
     missing = sorted(set(wanted) - {s.barcode for s in found})
     if missing:
         raise TubeNotInOrder(
@@ -426,11 +369,11 @@ def order_collect(
     notes: str = "",
 ) -> CollectionOrder:
     """Record the draw: the given tubes (default: every labeled tube) become collected."""
-    require_role(actor, order.site, Role.PHLEBOTOMIST, action="record collections")
+    require_order_role(order, "collect", actor=actor)
     check_not_future(collected_at, field="collected_at")
     notes = screen(notes, field="notes")
     with transaction.atomic():
-        order = _lock_order(order, OrderStatus.OPEN, OrderStatus.COLLECTED, doing="collected")
+        order, step = lock_order(order, "collect", actor=actor)
         tubes = _selected(order, barcodes)
         if barcodes is None:
             tubes = [t for t in tubes if t.status == SpecimenStatus.LABELED]
@@ -445,8 +388,7 @@ def order_collect(
             changes={"collected_at": collected_at},
             reason=notes,
         )
-        order.status = OrderStatus.COLLECTED
-        _order_step(order, OrderAction.COLLECTED, actor=actor, reason=notes or "collected")
+        record_step(order, step, actor=actor, reason=notes or "collected")
     return order
 
 
@@ -460,10 +402,10 @@ def order_process(
     barcodes: list[str] | None = None,
 ) -> CollectionOrder:
     """Record processing of the collected tubes that need it, with the program's time rules."""
-    require_role(actor, order.site, Role.PHLEBOTOMIST, action="record processing")
+    require_order_role(order, "process", actor=actor)
     times = {parse_id(code): value for code, value in (times or {}).items()}
     with transaction.atomic():
-        order = _lock_order(order, OrderStatus.COLLECTED, OrderStatus.PROCESSED, doing="processed")
+        order, step = lock_order(order, "process", actor=actor)
         tubes = _selected(order, barcodes or list(times) or None)
         tubes = [
             t
@@ -493,8 +435,7 @@ def order_process(
                 key: changes[tube.barcode][key] for key in ("centrifuge", "qc_flags")
             },
         )
-        order.status = OrderStatus.PROCESSED
-        _order_step(order, OrderAction.PROCESSED, actor=actor, reason="processed")
+        record_step(order, step, actor=actor, reason="processed")
     return order
 
 
@@ -532,9 +473,9 @@ def _outside_window(tube: Specimen, processed_at: datetime) -> bool:
 
 
 def order_finalize(*, actor, order: CollectionOrder) -> CollectionOrder:
-    require_role(actor, order.site, Role.PHLEBOTOMIST, action="finalize orders")
+    require_order_role(order, "finalize", actor=actor)
     with transaction.atomic():
-        order = _lock_order(order, OrderStatus.COLLECTED, OrderStatus.PROCESSED, doing="finalized")
+        order, step = lock_order(order, "finalize", actor=actor)
         waiting = [
             t.barcode
             for t in order.specimens.select_related("type")
@@ -544,67 +485,38 @@ def order_finalize(*, actor, order: CollectionOrder) -> CollectionOrder:
             raise ProcessingIncomplete(
                 f"Record processing of {', '.join(waiting)} before finalizing {order.code}."
             )
-        order.status = OrderStatus.FINALIZED
-        _order_step(order, OrderAction.FINALIZED, actor=actor, reason="finalized")
+        record_step(order, step, actor=actor, reason="finalized")
     return order
 
 
-def order_cancel(*, actor, order: CollectionOrder, reason: str, reason_text: str = ""):
-    require_role(actor, order.site, Role.PHLEBOTOMIST, action="cancel orders")
-    why = reason_from_list(CancelReason, reason, reason_text)
+def _listed_step(actor, order: CollectionOrder, action: str, choices, reason: str, text: str):
+    """An order step that takes a reason from the program's fixed list (or 'other' with text)."""
+    require_order_role(order, action, actor=actor)
+    why = reason_from_list(choices, reason, text)
     with transaction.atomic():
-        order = _lock_order(order, *(set(OrderStatus) - {OrderStatus.CANCELLED}), doing="cancelled")
-        order.status_before_cancel, order.status = order.status, OrderStatus.CANCELLED
-        _order_step(
-            order,
-            OrderAction.CANCELLED,
-            actor=actor,
-            reason=why,
-            reason_code=reason,
-            reason_text=reason_text,
-        )
+        order, step = lock_order(order, action, actor=actor)
+        record_step(order, step, actor=actor, reason=why, reason_code=reason, reason_text=text)
     return order
 
 
-def order_restore(*, actor, order: CollectionOrder, reason: str, reason_text: str = ""):
-    require_role(actor, order.site, Role.PHLEBOTOMIST, action="restore orders")
-    why = reason_from_list(RestoreReason, reason, reason_text)
-    with transaction.atomic():
-        order = _lock_order(order, OrderStatus.CANCELLED, doing="restored")
-        if order.participant.consent == Consent.WITHDRAWN:
-            raise ParticipantWithdrawn(
-                f"Participant {order.participant.biobank_id} withdrew; "
-                f"order {order.code} stays cancelled."
-            )
-        order.status, order.status_before_cancel = order.status_before_cancel, ""
-        _order_step(
-            order,
-            OrderAction.RESTORED,
-            actor=actor,
-            reason=why,
-            reason_code=reason,
-            reason_text=reason_text,
-        )
-    return order
+def order_cancel(
+    *, actor: User, order: CollectionOrder, reason: str, reason_text: str = ""
+) -> CollectionOrder:
+    return _listed_step(actor, order, "cancel", CancelReason, reason, reason_text)
 
 
-def order_unlock(*, actor, order: CollectionOrder, reason: str, reason_text: str = ""):
+def order_restore(
+    *, actor: User, order: CollectionOrder, reason: str, reason_text: str = ""
+) -> CollectionOrder:
+    """Undo a cancellation (never for a withdrawn participant): back to the status it had."""
+    return _listed_step(actor, order, "restore", RestoreReason, reason, reason_text)
+
+
+def order_unlock(
+    *, actor: User, order: CollectionOrder, reason: str, reason_text: str = ""
+) -> CollectionOrder:
     """Reopen a finalized order for amendment; it must be finalized again afterwards."""
-    require_role(actor, order.site, Role.PHLEBOTOMIST, action="unlock orders")
-    why = reason_from_list(UnlockReason, reason, reason_text)
-    with transaction.atomic():
-        order = _lock_order(order, OrderStatus.FINALIZED, doing="unlocked")
-        processed = order.specimens.filter(processed_at__isnull=False).exists()
-        order.status = OrderStatus.PROCESSED if processed else OrderStatus.COLLECTED
-        _order_step(
-            order,
-            OrderAction.UNLOCKED,
-            actor=actor,
-            reason=why,
-            reason_code=reason,
-            reason_text=reason_text,
-        )
-    return order
+    return _listed_step(actor, order, "unlock", UnlockReason, reason, reason_text)
 
 
 # --- specimens --------------------------------------------------------------------------------
@@ -613,7 +525,7 @@ def order_unlock(*, actor, order: CollectionOrder, reason: str, reason_text: str
 def specimen_hold(*, actor, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="put this tube on hold")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         transition(
             specimen,
             CustodyKind.HELD,
@@ -628,13 +540,7 @@ def specimen_hold(*, actor, specimen: Specimen, reason: str) -> Specimen:
 def specimen_release(*, actor, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="release this tube")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
-        if specimen.disposal_due:
-            raise DisposalDue(
-                f"Tube {specimen.barcode} is held because participant "
-                f"{specimen.participant.biobank_id} asked for destruction; "
-                "it can only be disposed."
-            )
+        (specimen,) = Specimen.objects.lock(specimen)
         transition(
             specimen,
             CustodyKind.RELEASED,
@@ -671,7 +577,7 @@ def specimen_dispose(
             raise SignatureRefused("A witness must be someone other than the person disposing.")
         _check_password(witness, witness_password, who=f"witness {witness.get_username()}")
     with transaction.atomic():
-        specimen = lock_specimen(specimen)
+        (specimen,) = Specimen.objects.lock(specimen)
         event = transition(
             specimen,
             CustodyKind.DISPOSED,
@@ -708,7 +614,7 @@ def specimen_aliquot(
             errors={"type": ["Not a derivative type."]},
         )
     with transaction.atomic():
-        parent = lock_specimen(specimen)
+        (parent,) = Specimen.objects.lock(specimen)
         remaining = parent.volume_ul
         if remaining is None:
             remaining = int(parent.type.nominal_volume_ml * 1000)
@@ -792,7 +698,7 @@ def specimens_weigh(*, actor, weighings: list[Weighing]) -> list[Specimen | Doma
             answers[index] = error
     with transaction.atomic():
         pks = [weighings[index].specimen.pk for index in readings]
-        locked = {tube.pk: tube for tube in lock_specimens(Specimen.objects.filter(pk__in=pks))}
+        locked = {tube.pk: tube for tube in Specimen.objects.filter(pk__in=pks).lock()}
         passed: dict[int, dict] = {}
         for index, reading in readings.items():
             tube = answers[index] = locked[weighings[index].specimen.pk]

@@ -13,8 +13,11 @@ from lims.models import Membership, Site, User
 PASSWORD = "correct-horse-battery-staple"
 
 
-def make_site(code: str, kind: str = SiteKind.COLLECTION, time_zone: str = "America/Chicago"):
-    site = Site(code=code, name=f"{code} name", kind=kind, time_zone=time_zone)
+def make_site(
+    code: str, kind: str = SiteKind.COLLECTION, time_zone: str = "America/Chicago", **fields
+):
+    fields = {"responsible_name": "Sam Carter", "responsible_phone": "+1 555 0100", **fields}
+    site = Site(code=code, name=f"{code} name", kind=kind, time_zone=time_zone, **fields)
     stamp(site, actor=None, reason="test setup").save()
     return site
 

@@ -1,57 +1,101 @@
 """Batches of keyed POSTs: a station sends many scans in one request; each is applied in order,
-answered as its own endpoint answers it, and remembered under its own Idempotency-Key."""
+answered as its own endpoint answers it, and remembered under its own Idempotency-Key.
+
+This module knows no app: each app registers the endpoints a batch may carry as batchables
+(the route, its body's serializer, a function that applies many scans at once, the serializer
+of an answer), from its AppConfig.ready().
+"""
 
 from __future__ import annotations
 
-import io
 import json
+import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.core.handlers.wsgi import WSGIRequest
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.validators import RegexValidator
 from django.db import transaction
-from django.http import HttpResponse
-from django.urls import Resolver404, ResolverMatch, resolve
+from django.http import Http404, HttpResponse
+from django.urls import Resolver404, resolve
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 
 from lims.api import idempotency
 from lims.api.base import LimsAPIView, StrictSerializer
 from lims.api.problems import PROBLEM_CONTENT_TYPE
-from lims.audit import history_request
 from lims.errors import DomainError, InvalidInput, NotFound
 
+log = logging.getLogger("lims.api")
+_JSON = JSONRenderer()
 API_ROOT = "/api/v1/"
 # Segments of letters, digits and the unreserved marks, and "*" (a check character): no query,
 # no "..", nothing to decode.
 _PATH = re.compile(r"[A-Za-z0-9*][A-Za-z0-9_.~*-]*(?:/[A-Za-z0-9*][A-Za-z0-9_.~*-]*)*/?")
 MAX_REQUESTS = 200
-# Headers of the batch that are not the items': each item has its own body and key.
-_NOT_FORWARDED = frozenset(
-    {"CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_IDEMPOTENCY_KEY", "QUERY_STRING", "wsgi.input"}
-)
 
 
-def batchable(bulk: str | None = None):
-    """Lets a batch carry POSTs to the decorated view action.
+@dataclass(frozen=True)
+class Scan:
+    """One request of a batch as a batchable takes it: the URL's arguments and the body its
+    serializer accepted."""
 
-    ``bulk`` names a view method that applies a run of such requests at once, as if one by one
-    in the order given: it takes a list of ``(url_kwargs, body)`` pairs and returns, in the
-    same order, the Response to each or the exception that refused it, writing nothing for a
-    refused one. Without it, each request of a batch is dispatched to the action on its own.
-    """
+    args: dict[str, str]
+    data: dict
 
-    def mark(function):
-        function.batchable = True
-        function.batch_bulk = bulk
-        return function
 
-    return mark
+# Takes the acting user and scans, applies them as if one by one in the order given, and
+# returns, in that order, what each did or the exception that refused it (a refused one writes
+# nothing). Any other exception fails the whole batch.
+Apply = Callable[..., list]
+
+
+@dataclass(frozen=True)
+class Batchable:
+    """An endpoint a batch may carry: ``route`` is its URL's name, ``body`` the serializer of
+    its request body, ``answer`` the serializer of what ``apply`` returns for a scan, answered
+    with ``status``, as the endpoint answers it alone."""
+
+    route: str
+    body: type[serializers.Serializer]
+    apply: Apply
+    answer: type[serializers.Serializer]
+    status: int = 200
+
+
+_BATCHABLE: dict[str, Batchable] = {}
+
+
+def register(batchable: Batchable) -> None:
+    """Let batches carry POSTs to ``batchable.route`` (each app, from its AppConfig.ready())."""
+    if _BATCHABLE.setdefault(batchable.route, batchable) is not batchable:
+        raise ImproperlyConfigured(f"Two batchables for the route {batchable.route!r}")
+
+
+# What refuses one request: domain errors, bad input, unknown or forbidden objects.
+REFUSALS = (DomainError, APIException, Http404, PermissionDenied)
+
+
+def one_by_one(apply_one: Callable[..., object]) -> Apply:
+    """An ``apply`` from a function of one scan (``apply_one(actor=, scan=)``): each is applied
+    in turn, and a refused one is undone to its savepoint."""
+
+    def apply(*, actor, scans: list[Scan]) -> list:
+        outcomes = []
+        for scan in scans:
+            try:
+                with transaction.atomic():
+                    outcomes.append(apply_one(actor=actor, scan=scan))
+            except REFUSALS as error:
+                outcomes.append(error)
+        return outcomes
+
+    return apply
 
 
 class NotBatchable(DomainError):
@@ -100,7 +144,8 @@ class _Item:
     path: str
     body: dict
     fingerprint: str
-    match: ResolverMatch | None = None
+    batchable: Batchable | None = None
+    args: dict = field(default_factory=dict)
     # The answer: status, content type and JSON body.
     status: int = 0
     content_type: str = ""
@@ -108,13 +153,6 @@ class _Item:
 
     def answer(self, status: int, content_type: str, content: bytes) -> None:
         self.status, self.content_type, self.content = status, content_type, content
-
-    @property
-    def action(self):
-        """The view method this request goes to, if a batch may carry it."""
-        actions = getattr(self.match.func, "actions", None) or {}
-        method = getattr(getattr(self.match.func, "cls", None), actions.get("post", ""), None)
-        return method if getattr(method, "batchable", False) else None
 
 
 class BatchView(LimsAPIView):
@@ -126,7 +164,8 @@ class BatchView(LimsAPIView):
     then, without being applied again.
     """
 
-    # Each request of the batch carries its own key, and its own reason.
+    # Each request of the batch carries its own key. The body is the requests: the batch's
+    # change reason comes in the X-Change-Reason header, for every request it carries.
     idempotent = False
     body_reason = False
 
@@ -198,92 +237,69 @@ class BatchView(LimsAPIView):
             )
             return False
         try:
-            item.match = resolve(API_ROOT + item.path)
+            match = resolve(API_ROOT + item.path)
         except Resolver404:
             self._refuse(item, NotFound(f"No such URL: {API_ROOT}{item.path}"))
             return False
-        if item.action is None:
+        item.batchable, item.args = _BATCHABLE.get(match.url_name), match.kwargs
+        if item.batchable is None:
             self._refuse(
                 item,
                 NotBatchable(
                     f"POST {API_ROOT}{item.path} cannot go in a batch: only scan endpoints "
-                    "(weigh, collect, pack, receive) can; send it on its own."
+                    "can; send it on its own."
                 ),
             )
             return False
         return True
 
     def _apply(self, run: list[_Item]) -> None:
-        bulk = run[0].action.batch_bulk
-        if bulk is None:
-            for item in run:
-                self._dispatch(item)
-            return
-        view = self._view(run[0].match)
-        view.check_permissions(self.request)
-        answers = getattr(view, bulk)([(item.match.kwargs, item.body) for item in run])
-        for item, answer in zip(run, answers, strict=True):
-            self._answer(
-                item, view.handle_exception(answer) if isinstance(answer, Exception) else answer
-            )
+        """Apply a run of requests to one batchable: each body checked, then all at once."""
+        batchable = run[0].batchable
+        checked, scans = [], []
+        for item in run:
+            try:
+                scans.append(Scan(item.args, self.validated(batchable.body, item.body)))
+            except REFUSALS as error:
+                self._refuse(item, error)
+            else:
+                checked.append(item)
+        try:
+            outcomes = batchable.apply(actor=self.request.user, scans=scans)
+        except Exception as error:
+            log.exception("a batch of %s failed", batchable.route)
+            raise BatchItemFailed(_failed(checked)) from error
+        context = {"request": self.request, "view": self, "scope": self.scope}
+        for item, outcome in zip(checked, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                self._refuse(item, outcome)
+            else:
+                answer = batchable.answer(outcome, context=context).data
+                self._finish(item, batchable.status, "application/json", _JSON.render(answer))
 
-    def _refuse(self, item: _Item, error: DomainError) -> None:
-        self._answer(item, self.handle_exception(error))
-
-    def _answer(self, item: _Item, response) -> None:
-        """Store a DRF Response made outside dispatch (so not yet rendered) as the answer."""
-        content_type = PROBLEM_CONTENT_TYPE if response.status_code >= 400 else "application/json"
-        rendered = JSONRenderer().render(response.data)
-        self._finish(item, response.status_code, content_type, rendered)
-
-    def _view(self, match: ResolverMatch):
-        """The viewset of ``match`` as it would be set up to serve this request."""
-        view = match.func.cls(**match.func.initkwargs)
-        view.action_map = match.func.actions
-        view.action = match.func.actions["post"]
-        view.request, view.args, view.kwargs = self.request, (), {}
-        view.format_kwarg, view.headers = None, {}
-        return view
-
-    def _dispatch(self, item: _Item) -> None:
-        """Serve one request as if it came on its own, as the batch's user; a refused one is
-        undone to its savepoint."""
-        body = json.dumps(item.body).encode()
-        outer = self.request._request
-        environ = {name: value for name, value in outer.META.items() if name not in _NOT_FORWARDED}
-        environ.update(
-            REQUEST_METHOD="POST",
-            PATH_INFO=API_ROOT + item.path,
-            CONTENT_TYPE="application/json",
-            CONTENT_LENGTH=str(len(body)),
-        )
-        environ["wsgi.input"] = io.BytesIO(body)
-        sub = WSGIRequest(environ)
-        # DRF's hook for a user already authenticated: the batch's own token or session.
-        sub._force_auth_user, sub._force_auth_token = self.request.user, self.request.auth
-        savepoint = transaction.savepoint()
-        with history_request(sub):
-            response = item.match.func(sub, *item.match.args, **item.match.kwargs)
-        if hasattr(response, "render"):
-            response.render()
-        if 400 <= response.status_code < 500:
-            transaction.savepoint_rollback(savepoint)
-        else:
-            transaction.savepoint_commit(savepoint)
-        self._finish(item, response.status_code, response["Content-Type"], response.content)
+    def _refuse(self, item: _Item, error: Exception) -> None:
+        response = self.handle_exception(error)
+        self._finish(item, response.status_code, PROBLEM_CONTENT_TYPE, _JSON.render(response.data))
 
     def _finish(self, item: _Item, status: int, content_type: str, content: bytes) -> None:
         if status >= 500:
-            raise BatchItemFailed(
-                f"Request {item.index + 1} of the batch (key {item.key}) failed on the server; "
-                "nothing of the batch was applied. Send it again."
-            )
+            raise BatchItemFailed(_failed([item]))
         item.answer(status, content_type, content)
 
 
+def _failed(items: list[_Item]) -> str:
+    which = (
+        f"Request {items[0].index + 1} of the batch (key {items[0].key})"
+        if len(items) == 1
+        else f"One of requests {items[0].index + 1} to {items[-1].index + 1} of the batch "
+        f"(keys {items[0].key} to {items[-1].key})"
+    )
+    return f"{which} failed on the server; nothing of the batch was applied. Send it again."
+
+
 def _runs(items) -> Iterator[list[_Item]]:
-    """Consecutive requests to one action: what one bulk call takes."""
-    for _, run in groupby(items, key=lambda item: item.match.func):
+    """Consecutive requests to one batchable: what one call of its ``apply`` takes."""
+    for _, run in groupby(items, key=lambda item: item.batchable):
         yield list(run)
 
 

@@ -25,7 +25,7 @@ class TokenSerializer(serializers.Serializer):
 class SiteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Site
-        fields = ["code", "name", "kind", "time_zone"]
+        fields = ["code", "name", "kind", "time_zone", "responsible_name", "responsible_phone"]
 
 
 class SiteUpdateSerializer(StrictSerializer):

@@ -4,8 +4,10 @@ from rest_framework import serializers
 
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
+from shipments import lifecycle
 from shipments.choices import Condition, Courier
 from shipments.models import Discrepancy, Excursion, Shipment, ShipmentItem, TemperatureLog
+from shipments.receipt import RECEIPT_ANSWERS
 
 
 class ShipmentItemSerializer(serializers.ModelSerializer):
@@ -83,6 +85,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
     origin = serializers.CharField(source="origin.code")
     destination = serializers.CharField(source="destination.code")
     item_count = serializers.IntegerField(read_only=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Shipment
@@ -104,7 +107,12 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "arrival_notes",
             "closed_at",
             "item_count",
+            "actions",
         ]
+
+    def get_actions(self, shipment) -> list[str]:
+        """What the requesting user may do to the shipment now (``shipments.lifecycle``)."""
+        return lifecycle.allowed_actions(shipment, self.context["request"].user)
 
 
 class ShipmentDetailSerializer(ShipmentSerializer):
@@ -166,3 +174,26 @@ class CancelSerializer(StrictSerializer):
 
 class LoggerSerializer(StrictSerializer):
     file = serializers.FileField()
+
+
+class ReceiptSerializer(serializers.Serializer):
+    """What a receiving station is told of one scan (a ``services.Received``): the outcome, a
+    sentence to show, the receipt's counts just after it, and for a tube not on the manifest
+    its last known custody."""
+
+    id = serializers.CharField(source="barcode")
+    shipment = serializers.CharField(source="record.shipment.code")
+    outcome = serializers.CharField()
+    receipt_status = serializers.SerializerMethodField()
+    detail = serializers.SerializerMethodField()
+    counts = serializers.DictField()
+    # Only a discrepancy (a tube not on the manifest) has one; a manifest line leaves it out.
+    last_custody = serializers.DictField(source="record.last_custody", required=False)
+
+    def get_receipt_status(self, received) -> str:
+        return getattr(received.record, "receipt_status", "unexpected")
+
+    def get_detail(self, received) -> str:
+        return RECEIPT_ANSWERS[received.outcome].format(
+            id=received.barcode, shipment=received.record.shipment.code
+        )

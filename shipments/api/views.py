@@ -1,22 +1,18 @@
 """API views of shipments: thin wrappers that validate, call one service, render."""
 
-from itertools import groupby
-
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from lims.api.base import LimsViewMixin, ScopedViewSet
-from lims.api.batch import batchable
 from lims.api.parsers import CSVTextParser
 from lims.errors import InvalidInput
-from shipments import manifest, selectors, services
+from shipments import dispatch, manifest, packing, receipt, selectors, temperature
 from shipments.api import serializers as s
 from shipments.filtersets import ShipmentFilter
 from shipments.models import Shipment
@@ -61,15 +57,14 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=s.ShipmentCreateSerializer, responses={201: s.ShipmentDetailSerializer})
     def create(self, request):
         data = self.validated(s.ShipmentCreateSerializer)
-        shipment = services.shipment_create(actor=request.user, **data)
+        shipment = packing.shipment_create(actor=request.user, **data)
         return self._detail(shipment, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ItemSerializer, responses={201: s.PackedItemSerializer})
-    @batchable()
     @action(detail=True, methods=["post"])
     def items(self, request, code=None):
         data = self.validated(s.ItemSerializer)
-        item = services.shipment_add_item(
+        item = packing.shipment_add_item(
             actor=request.user,
             shipment=self.get_object(),
             barcode=data["id"],
@@ -81,7 +76,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=None, responses=s.PackedItemSerializer)
     @action(detail=True, methods=["delete"], url_path=r"items/(?P<barcode>[^/]+)")
     def item(self, request, code=None, barcode=None):
-        item = services.shipment_remove_item(
+        item = packing.shipment_remove_item(
             actor=request.user, shipment=self.get_object(), barcode=barcode
         )
         return Response(s.PackedItemSerializer(item).data)
@@ -90,7 +85,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def cancel(self, request, code=None):
         self.validated(s.CancelSerializer)
-        shipment = services.shipment_cancel(
+        shipment = packing.shipment_cancel(
             actor=request.user, shipment=self.get_object(), reason=self.change_reason
         )
         return self._detail(shipment)
@@ -99,7 +94,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"], url_path="dispatch")
     def dispatch_shipment(self, request, code=None):
         data = self.validated(s.DispatchSerializer)
-        shipment = services.shipment_dispatch(
+        shipment = dispatch.shipment_dispatch(
             actor=request.user, shipment=self.get_object(), **data
         )
         return self._detail(shipment)
@@ -108,49 +103,21 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def arrive(self, request, code=None):
         data = self.validated(s.ArriveSerializer)
-        shipment = services.shipment_arrive(actor=request.user, shipment=self.get_object(), **data)
+        shipment = receipt.shipment_arrive(actor=request.user, shipment=self.get_object(), **data)
         return self._detail(shipment)
 
-    @extend_schema(request=s.ReceiveSerializer, responses={200: dict})
-    @batchable(bulk="receive_many")
+    @extend_schema(request=s.ReceiveSerializer, responses=s.ReceiptSerializer)
     @action(detail=True, methods=["post"])
     def receive(self, request, code=None):
-        (answer,) = self.receive_many([(self.kwargs, request.data)])
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def receive_many(self, requests: list[tuple[dict, dict]]) -> list[Response | Exception]:
-        """Receipt scans, as ``lims.api.batch.batchable`` takes them: the scans of a shipment
-        are checked in order and written together."""
-        answers: list[Response | Exception] = []
-        same_shipment = groupby(requests, key=lambda request: request[0]["code"].strip().upper())
-        for code, scans in same_shipment:
-            answers += self._receive(code, [body for _, body in scans])
-        return answers
-
-    def _receive(self, code: str, bodies: list[dict]) -> list[Response | Exception]:
-        answers: list[Response | Exception | None] = [None] * len(bodies)
-        receipts = {}
-        for index, body in enumerate(bodies):
-            try:
-                data = self.validated(s.ReceiveSerializer, body)
-            except ValidationError as error:
-                answers[index] = error
-            else:
-                receipts[index] = services.Receipt(
-                    data["id"], data["damaged"], data.get("reference", "")
-                )
-        shipment = self.get_queryset().filter(code=code).first()
-        if shipment is None:
-            outcomes = [Http404()] * len(receipts)
-        else:
-            outcomes = services.shipment_receive_many(
-                actor=self.request.user, shipment=shipment, receipts=list(receipts.values())
-            )
-        for index, outcome in zip(receipts, outcomes, strict=True):
-            answers[index] = _receipt_answer(shipment, outcome)
-        return answers
+        data = self.validated(s.ReceiveSerializer)
+        received = receipt.shipment_receive(
+            actor=request.user,
+            shipment=self.get_object(),
+            barcode=data["id"],
+            damaged=data["damaged"],
+            reference=data.get("reference", ""),
+        )
+        return Response(s.ReceiptSerializer(received).data)
 
     @extend_schema(responses={200: dict})
     @action(detail=True)
@@ -160,7 +127,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=None, responses=s.ShipmentDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, code=None):
-        return self._detail(services.shipment_close(actor=request.user, shipment=self.get_object()))
+        return self._detail(receipt.shipment_close(actor=request.user, shipment=self.get_object()))
 
     @extend_schema(
         request={"text/csv": OpenApiTypes.STR, "multipart/form-data": s.LoggerSerializer},
@@ -172,7 +139,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         parser_classes=[CSVTextParser, MultiPartParser, JSONParser],
     )
     def logger(self, request, code=None):
-        log = services.shipment_upload_logger(
+        log = temperature.shipment_upload_logger(
             actor=request.user, shipment=self.get_object(), content=self._uploaded_text()
         )
         return Response(s.TemperatureLogSerializer(log).data, status=status.HTTP_201_CREATED)
@@ -206,24 +173,6 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         response = Response(rows)
         response["Content-Disposition"] = f'attachment; filename="{shipment.code}-manifest.csv"'
         return response
-
-
-def _receipt_answer(shipment: Shipment, outcome) -> Response | Exception:
-    if isinstance(outcome, Exception):
-        return outcome
-    answer = {
-        "id": outcome.barcode,
-        "shipment": shipment.code,
-        "outcome": outcome.outcome,
-        "receipt_status": getattr(outcome.record, "receipt_status", "unexpected"),
-        "detail": services.RECEIPT_ANSWERS[outcome.outcome].format(
-            id=outcome.barcode, shipment=shipment.code
-        ),
-        "counts": outcome.counts,
-    }
-    if outcome.outcome == "unexpected":
-        answer["last_custody"] = outcome.record.last_custody
-    return Response(answer)
 
 
 class OverdueView(LimsViewMixin, GenericAPIView):

@@ -5,7 +5,8 @@ from rest_framework import serializers
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens.choices import Centrifuge, Ceremony, SpecimenStatus
+from specimens import extensions, lifecycle, order_lifecycle
+from specimens.choices import Centrifuge, Ceremony
 from specimens.models import (
     PARTICIPANT_ID,
     CollectionOrder,
@@ -15,8 +16,6 @@ from specimens.models import (
     SpecimenType,
 )
 from specimens.services import WeightNotStable
-
-IN_STORAGE = frozenset({SpecimenStatus.STORED, SpecimenStatus.CHECKED_OUT})
 
 
 def sees_participant_id(context: dict, site_id: int) -> bool:
@@ -90,7 +89,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.barcode", default=None)
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
-    storage = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Specimen
@@ -114,8 +113,12 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "centrifuge",
             "volume_ul",
             "weight_g",
-            "storage",
+            "actions",
         ]
+
+    def get_fields(self):
+        # Fields other apps add (a tube's storage slot, its shipment): see specimens.extensions.
+        return {**super().get_fields(), **extensions.fields()}
 
     def get_participant_id(self, specimen) -> str | None:
         if sees_participant_id(self.context, specimen.collection_site_id):
@@ -128,13 +131,8 @@ class SpecimenSerializer(serializers.ModelSerializer):
     def get_ceremony(self, specimen) -> str | None:
         return (specimen.participant.ceremony or None) if specimen.disposal_due else None
 
-    def get_storage(self, specimen) -> dict | None:
-        """The slot of a tube in storage (reserved while it is checked out), from the freezers
-        app's placement; tubes that left storage have none."""
-        if specimen.status not in IN_STORAGE:
-            return None
-        placement = getattr(specimen, "placement", None)
-        return placement.as_storage() if placement is not None else None
+    def get_actions(self, specimen) -> list[str]:
+        return lifecycle.allowed_actions(specimen, self.context["request"].user)
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -143,6 +141,7 @@ class OrderSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
     tube_set = serializers.CharField(source="tube_set.__str__")
     specimens = SpecimenSerializer(many=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = CollectionOrder
@@ -158,7 +157,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "fainting_history",
             "created_at",
             "specimens",
+            "actions",
         ]
+
+    def get_actions(self, order) -> list[str]:
+        return order_lifecycle.allowed_actions(order, self.context["request"].user)
 
     def get_participant_id(self, order) -> str | None:
         if sees_participant_id(self.context, order.site_id):

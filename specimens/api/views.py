@@ -5,19 +5,17 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from barcode_printing.ids import parse_id
 from lims.api.base import CSVExportMixin, LimsAPIView, ScopedViewSet
-from lims.api.batch import batchable
 from lims.api.renderers import CSVRenderer, stream_csv, stream_queryset_csv, wants_csv
 from lims.choices import Role
-from lims.errors import DomainError, Forbidden, InvalidInput
+from lims.errors import Forbidden, InvalidInput
 from specimens import custody, selectors, services
 from specimens.api import serializers as s
-from specimens.filtersets import CustodyEventFilter, SpecimenFilter
+from specimens.filtersets import CustodyEventFilter, specimen_filter
 from specimens.models import CollectionOrder, CustodyEvent, Participant, Specimen, SpecimenType
 
 
@@ -117,7 +115,6 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         return response
 
     @extend_schema(request=s.CollectSerializer, responses=s.OrderSerializer)
-    @batchable()
     @action(detail=True, methods=["post"])
     def collect(self, request, code=None):
         data = self.validated(s.CollectSerializer)
@@ -164,7 +161,10 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     queryset = Specimen.objects.all()
     serializer_class = s.SpecimenSerializer
     lookup_field = "barcode"
-    filterset_class = SpecimenFilter
+
+    @property
+    def filterset_class(self):
+        return specimen_filter()
 
     def refine_queryset(self, queryset):
         if self.action in ("list", "retrieve"):
@@ -264,53 +264,16 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return Response(self.get_serializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.WeighSerializer, responses=s.SpecimenSerializer)
-    @batchable(bulk="weigh_many")
     @action(detail=True, methods=["post"])
     def weigh(self, request, barcode=None):
-        (answer,) = self.weigh_many([(self.kwargs, request.data)])
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def weigh_many(self, requests: list[tuple[dict, dict]]) -> list[Response | Exception]:
-        """Weighings, as ``lims.api.batch.batchable`` takes them: one lookup, one write and one
-        read for all. A tube named again is weighed again, after the others."""
-        answers: list[Response | Exception | None] = [None] * len(requests)
-        readings: dict[str, tuple[int, dict]] = {}
-        again = []
-        for index, (kwargs, body) in enumerate(requests):
-            try:
-                # The body first: a single request says what is wrong with it before the ID.
-                data = self.validated(s.WeighSerializer, body)
-                barcode = parse_id(kwargs["barcode"])
-            except (DomainError, ValidationError) as error:
-                answers[index] = error
-                continue
-            if barcode in readings:
-                again.append(index)
-            else:
-                readings[barcode] = (index, data)
-        found = self.get_queryset().in_bulk(list(readings), field_name="barcode")
-        weighings = {}
-        for barcode, (index, data) in readings.items():
-            if barcode in found:
-                weighings[index] = services.Weighing(found[barcode], data["grams"], data["device"])
-            else:
-                answers[index] = Http404()
-        outcomes = services.specimens_weigh(
-            actor=self.request.user, weighings=list(weighings.values())
+        data = self.validated(s.WeighSerializer)
+        specimen = services.specimen_weigh(
+            actor=request.user,
+            specimen=self.get_object(),
+            grams=data["grams"],
+            device=data["device"],
         )
-        weighed = [tube.pk for tube in outcomes if isinstance(tube, Specimen)]
-        fresh = selectors.specimen_list(Specimen.objects.filter(pk__in=weighed)).in_bulk()
-        for index, outcome in zip(weighings, outcomes, strict=True):
-            if isinstance(outcome, Specimen):
-                outcome = Response(self.get_serializer(fresh[outcome.pk]).data)
-            answers[index] = outcome
-        if again:
-            later = self.weigh_many([requests[index] for index in again])
-            for index, answer in zip(again, later, strict=True):
-                answers[index] = answer
-        return answers
+        return self._answer(specimen)
 
 
 def _require_auditor(view) -> None:

@@ -19,11 +19,15 @@ DATAMATRIX = zxingcpp.BarcodeFormat.DataMatrix
 SAMPLE_LABELS = {
     "tube_128x050": LabelData(format_id("BX", 123), ("1SST8", "B123456789", "2026-11-23")),
     "tube_200x125": LabelData(format_id("BX", 124), ("1UR10", "B123456789", "2026-11-23")),
-    "cap_050": LabelData(format_id("BX", 125)),
+    "cap_050": LabelData(format_id("BX", 125), ("1SAL", "B123456789", "2026-11-23")),
     "box_200x100": LabelData("BOX-000042", ("FRZ-01 / R3 / S2",)),
     "shipment_400x600": LabelData(
         "SH-000123",
-        ("SITE-NORTH, Boston MA", "BIOBANK, Rochester MN", "J. Smith +1 555 0100"),
+        (
+            "SITE-NORTH, Boston MA",
+            "BIOBANK, Rochester MN",
+            "Dana Okafor, tel. +1 312 555 0142 (24 h)",
+        ),
         dry_ice_kg=Decimal("5.5"),
     ),
 }

@@ -3,7 +3,9 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.iso7064 import mod_37_2
 
+import id_scheme
 from barcode_printing.ids import (
     ALPHABET,
     MAX_NUMBER,
@@ -21,11 +23,8 @@ numbers = st.integers(min_value=1, max_value=MAX_NUMBER)
 
 
 def reference_check(body: str) -> str:
-    """ISO 7064 Mod 37,2 as the standard states it, written out independently of stdnum."""
-    p = 0
-    for char in body:
-        p = ((p + ALPHABET.index(char)) * 2) % 37
-    return ALPHABET[(38 - p) % 37]
+    """ISO 7064 Mod 37,2 from an independent implementation (python-stdnum)."""
+    return mod_37_2.calc_check_digit(body, alphabet=ALPHABET)
 
 
 def test_the_isbt_128_worked_example_gives_check_character_h():
@@ -131,6 +130,21 @@ def test_an_id_of_another_deployment_is_refused_when_the_prefix_is_given():
 
 def test_without_a_prefix_an_id_of_any_deployment_parses():
     assert parse_id(format_id("QA", 5)) == format_id("QA", 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("BX12", InvalidIdFormat), ("]C0" + "BX0000001A", InvalidCheckCharacter)],
+)
+def test_the_server_and_the_station_refuse_the_same_text_with_the_same_code(text, error):
+    """The station's errors (id_scheme) and the server's domain errors are one scheme."""
+    with pytest.raises(id_scheme.IdError) as on_the_station:
+        id_scheme.parse_id(text)
+    with pytest.raises(error) as on_the_server:
+        parse_id(text)
+    assert isinstance(on_the_server.value, type(on_the_station.value))
+    assert on_the_server.value.code == on_the_station.value.code
+    assert str(on_the_server.value) == str(on_the_station.value)
 
 
 def test_the_deployment_prefix_comes_from_the_lims_id_prefix_setting(settings):

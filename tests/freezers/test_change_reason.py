@@ -227,7 +227,7 @@ def test_no_write_route_refuses_a_reason_as_unknown(route, view, biobank):
     if not writes:
         pytest.skip("reads only")
     if not (getattr(view, "cls", None) or view.view_class).body_reason:
-        pytest.skip("a batch's reasons are in the requests it carries")
+        pytest.skip("a batch's body is its requests; its reason comes in the header")
     admin = make_user("walker", (biobank, Role.SITE_ADMIN), is_superuser=True)
     for method in writes:
         response = client_for(admin).generic(

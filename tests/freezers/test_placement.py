@@ -205,11 +205,10 @@ def test_the_follow_up_time_is_a_setting(api, tech, aliquot, box, settings, monk
 
 def test_a_slot_of_a_disposed_tube_is_given_to_the_next(api, tech, aliquots, box):
     from specimens.lifecycle import transition
-    from specimens.services import lock_specimen
 
     gone, new = aliquots(2)
     place(api(tech), gone, box, "A1")
-    transition(lock_specimen(gone), "disposed", actor=tech, reason="test")
+    transition(Specimen.objects.lock(gone)[0], "disposed", actor=tech, reason="test")
     assert place(api(tech), new, box, "A1").status_code == 201
     vacated = Placement.objects.get(specimen=gone)
     assert vacated.box is None and vacated.vacated_at is not None

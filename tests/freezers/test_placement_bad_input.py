@@ -5,7 +5,7 @@ import pytest
 from barcode_printing.ids import format_id
 from specimens import services as specimen_services
 from specimens.lifecycle import transition
-from specimens.services import lock_specimen
+from specimens.models import Specimen
 from tests.freezers.helpers import storage_state
 from tests.helpers import assert_problem
 from tests.specimens.helpers import force
@@ -138,7 +138,7 @@ def test_a_tube_in_transit_cannot_be_placed(api, tech, phleb_north, box, partici
 
 
 def test_a_disposed_tube_cannot_be_placed(api, tech, aliquot, box):
-    transition(lock_specimen(aliquot), "disposed", actor=tech, reason="dropped")
+    transition(Specimen.objects.lock(aliquot)[0], "disposed", actor=tech, reason="dropped")
     assert_problem(attempt(api, tech, aliquot, box), 409, "specimen_disposed")
 
 

@@ -38,3 +38,25 @@ def test_reads_and_allocation_do_not_grow_with_the_number_of_boxes(
             make_box(ultra, rack=rack)
     many = measure(tubes[5:])
     assert few == many
+
+
+def test_the_specimen_list_shows_storage_in_the_same_queries_for_few_or_many_tubes(
+    api, tech, box, aliquots
+):
+    client = api(tech)
+    tubes = aliquots(10)
+
+    def store_and_list(stored, row):
+        for n, tube in enumerate(stored, start=1):
+            place = {"id": tube.barcode, "box": box.code, "position": f"{row}{n}"}
+            assert client.post("/api/v1/storage/place", place).status_code == 201
+        return queries(lambda: client.get("/api/v1/specimens/"))
+
+    few = store_and_list(tubes[:2], "C")
+    many = store_and_list(tubes[2:], "D")
+    assert few == many
+    in_box = client.get(f"/api/v1/specimens/?box={box.code}").json()["results"]
+    assert sorted(row["storage"]["position"] for row in in_box) == sorted(
+        [f"C{n}" for n in (1, 2)] + [f"D{n}" for n in range(1, 9)]
+    )
+    assert client.get("/api/v1/specimens/?box=BOX-99999").json()["count"] == 0

@@ -145,6 +145,45 @@ def test_an_admin_change_records_the_user_and_the_required_reason(north, superus
     )
 
 
+@pytest.mark.parametrize(
+    "reason", ["asked by John Smith", "per 617-555-0143", "SSN 123-45-6789 on the form"]
+)
+def test_an_admin_change_reason_that_may_identify_a_person_is_refused(north, superuser, reason):
+    browser = Client()
+    browser.force_login(superuser)
+    url = f"/admin/lims/site/{north.pk}/change/"
+    form = {"name": "Renamed", "time_zone": "America/Chicago", "change_reason": reason}
+    refused = browser.post(url, form)
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["change_reason"][0].startswith(
+        "The change reason looks like it contains"
+    )
+    assert Site.objects.get(pk=north.pk).name != "Renamed"
+    assert north.history.count() == 1
+
+
+def test_a_new_users_change_reason_is_screened_too(superuser):
+    browser = Client()
+    browser.force_login(superuser)
+    form = {
+        "username": "newcomer",
+        "password1": "a-long-pass-phrase-42",
+        "password2": "a-long-pass-phrase-42",
+        "usable_password": "true",
+        "change_reason": "hired, call her on (212) 555-7788",
+    }
+    refused = browser.post("/admin/lims/user/add/", form)
+    assert refused.status_code == 200
+    assert "looks like it contains a phone number" in refused.content.decode()
+    assert not User.objects.filter(username="newcomer").exists()
+
+    form["change_reason"] = "new biobank technician"
+    assert browser.post("/admin/lims/user/add/", form).status_code == 302
+    assert User.objects.get(username="newcomer").history.get().history_change_reason == (
+        "new biobank technician"
+    )
+
+
 def test_the_admin_cannot_delete_audited_records(north, superuser):
     browser = Client()
     browser.force_login(superuser)

@@ -1,10 +1,14 @@
 """Demo data: the documented sites and users, loaded idempotently, refused in production."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
+import lims
 from lims.choices import Role
 from lims.models import Membership, Site, User
 
@@ -59,3 +63,43 @@ def test_demo_data_is_refused_without_debug(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG=0"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_each_demo_site_names_who_answers_for_its_shipments_day_and_night(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    contacts = {
+        site.code: (site.responsible_name, site.responsible_phone) for site in Site.objects.all()
+    }
+    assert all(name and phone for name, phone in contacts.values()), contacts
+    for site in Site.objects.all():
+        site.full_clean()
+
+
+def test_each_app_seeds_its_own_demo_data_through_the_registry(settings):
+    """The printers come from barcode_printing's seeder: seed_demo itself names no app."""
+    from barcode_printing.models import Printer
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    printers = {(p.site.code, p.kind, p.is_default_for_site) for p in Printer.objects.all()}
+    assert printers == {
+        (site, kind, kind == "zpl_tcp")
+        for site in ("SITE-NORTH", "SITE-SOUTH", "BIOBANK")
+        for kind in ("pdf", "zpl_tcp")
+    }
+
+
+def test_lims_imports_no_app_above_it():
+    """ARCHITECTURE §3: every app uses lims; lims names none of them, not even lazily."""
+    apps_above = {"specimens", "shipments", "freezers", "barcode_printing", "scanner_drivers"}
+    found = []
+    for path in Path(lims.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in apps_above]
+    assert not found

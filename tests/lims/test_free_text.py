@@ -15,7 +15,7 @@ from tests.helpers import assert_problem
         ("DOB 1985", "a date of birth"),
         ("born 03/14/1961", "a date of birth"),
         ("date of birth unknown", "a date of birth"),
-        ("1961-03-14 per the card", "a date of birth"),
+        ("1961-03-14 per the card", "a full date"),
         ("call 617-555-0143 if needed", "a phone number"),
         ("call (617) 555 0143", "a phone number"),
         ("reach at +44 20 7946 0958", "a phone number"),
@@ -46,6 +46,24 @@ def test_identifying_text_is_refused_naming_what_it_looks_like(text, meaning):
 )
 def test_ordinary_lab_notes_pass(text):
     assert screen(f"  {text} ", field="notes") == text
+
+
+@pytest.mark.parametrize("ssn", ["123-45-6789", "123456789", "123 45 6789"])
+def test_a_social_security_number_in_any_of_its_three_forms_is_refused(ssn):
+    with pytest.raises(PossibleIdentifierInText, match="a social security number"):
+        screen(f"gave {ssn} at the desk", field="notes")
+
+
+@pytest.mark.parametrize(
+    "never_issued", ["000-12-3456", "666-12-3456", "912-34-5678", "123-00-4567", "123-45-0000"]
+)
+def test_numbers_the_ssa_never_issues_are_not_social_security_numbers(never_issued):
+    assert screen(f"rack code {never_issued}", field="notes") == f"rack code {never_issued}"
+
+
+@pytest.mark.parametrize("note", ["tracking 123456789", "kit lot 123456789", "FedEx 6175550143"])
+def test_a_number_after_a_lab_word_is_a_lab_number(note):
+    assert screen(note, field="notes") == note
 
 
 def test_a_missing_reason_is_refused_with_what_needs_it():

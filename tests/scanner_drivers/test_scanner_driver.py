@@ -2,8 +2,7 @@
 
 import pytest
 
-from barcode_printing.ids import InvalidCheckCharacter, InvalidIdFormat
-from lims.errors import DomainError
+from id_scheme import IdError, InvalidCheckCharacter, InvalidIdFormat
 from scanner_drivers.scanners import (
     GS,
     TERMINATORS,
@@ -57,13 +56,13 @@ def test_each_valid_scan_validates_to_its_canonical_id(connect, specimen_ids):
     assert [validate(frame) for frame in read_frames(driver, 3)] == specimen_ids
 
 
-def test_a_wrong_check_character_is_a_domain_error_saying_so(connect, specimen_ids):
+def test_a_wrong_check_character_is_refused_saying_so(connect, specimen_ids):
     wrong = specimen_ids[0][:-1] + ("A" if specimen_ids[0][-1] != "A" else "B")
     driver = ScannerDriver(connect(ScannerSimulator([wrong])))
     [scan] = read_frames(driver, 1)
     with pytest.raises(InvalidCheckCharacter, match="check character") as raised:
         validate(scan)
-    assert isinstance(raised.value, DomainError)
+    assert isinstance(raised.value, IdError)
     assert raised.value.code == "invalid_check_character"
 
 

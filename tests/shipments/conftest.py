@@ -6,7 +6,7 @@ from itertools import count
 import pytest
 from django.utils import timezone
 
-from shipments import services as shipping
+from shipments import dispatch, packing
 from specimens import services
 
 NO_RISK = {
@@ -44,7 +44,7 @@ def finalized(phleb_north, north):
 @pytest.fixture
 def shipment(phleb_north, north, biobank):
     """A refrigerated shipment from SITE-NORTH to the biobank, still packing."""
-    return shipping.shipment_create(
+    return packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
 
@@ -53,7 +53,7 @@ def shipment(phleb_north, north, biobank):
 def pack(phleb_north):
     def put(shipment, tubes, who=None):
         for tube in tubes:
-            shipping.shipment_add_item(
+            packing.shipment_add_item(
                 actor=who or phleb_north, shipment=shipment, barcode=tube.barcode
             )
         return shipment
@@ -67,7 +67,7 @@ def in_transit(shipment, pack, phleb_north):
 
     def send(tubes):
         pack(shipment, tubes)
-        return shipping.shipment_dispatch(
+        return dispatch.shipment_dispatch(
             actor=phleb_north, shipment=shipment, courier="fedex", tracking_number="123456789012"
         )
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lims.models import IdempotencyKey
-from shipments import services as shipping
+from shipments import receipt
 from shipments.models import Discrepancy, ShipmentItem
 from specimens.models import CustodyEvent, Specimen
 from tests.helpers import race
@@ -55,7 +55,7 @@ def test_receiving_by_batch_answers_each_tube_with_its_receipt(
     expected, damaged, missing = finalized("1ED10", "2ED10", "1UR10")
     (stray,) = finalized("1SAL")
     in_transit([expected, damaged, missing])
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     envelope = scans(
         shipment, "receive", [expected.barcode, stray.barcode, expected.barcode, damaged.barcode]
     )
@@ -109,8 +109,8 @@ def test_a_batch_receives_a_straggler_with_its_reference_and_refuses_one_without
 ):
     late, other = finalized("1ED10", "2ED10")
     in_transit([late, other])
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
-    shipping.shipment_close(actor=tech, shipment=shipment)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_close(actor=tech, shipment=shipment)
     envelope = scans(shipment, "receive", [late.barcode, late.barcode])
     envelope["requests"][1]["body"]["reference"] = "INC-0042"
     client = api(tech)
@@ -150,7 +150,7 @@ def test_receiving_five_tubes_or_twenty_five_takes_the_same_queries(
 ):
     tubes = [tube for _ in range(3) for tube in finalized(*["1ED10", "2ED10", "1UR10"] * 3)][:30]
     in_transit(tubes)
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     client = api(tech)
 
     def queries(batch, prefix):
@@ -167,7 +167,7 @@ def test_a_bad_receipt_scan_is_refused_alone_and_changes_nothing(
 ):
     good, other = finalized("1ED10", "2ED10")
     in_transit([good, other])
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     wrong_check = other.barcode[:-1] + ("A" if other.barcode[-1] != "A" else "B")
     envelope = scans(shipment, "receive", [good.barcode, wrong_check, other.barcode, "x"])
     envelope["requests"][2]["body"]["damaged"] = "perhaps"

@@ -3,7 +3,7 @@
 import pytest
 
 from lims.choices import Role, SiteKind
-from shipments import services as shipping
+from shipments import packing, receipt
 from shipments.models import Discrepancy, Shipment, ShipmentItem
 from specimens.models import Specimen
 from tests.helpers import assert_problem, make_site, make_user
@@ -73,7 +73,7 @@ def test_an_empty_shipment_cannot_be_dispatched(api, phleb_north, shipment):
 
 def test_dry_ice_needs_a_plausible_mass(api, phleb_north, north, biobank):
     # The mass is checked before the contents, so an empty dry-ice shipment shows the check.
-    frozen = shipping.shipment_create(
+    frozen = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="dry_ice"
     )
     client = api(phleb_north)
@@ -180,7 +180,7 @@ def test_receiving_at_another_biobank_is_not_possible(api, in_transit, finalized
 def test_a_phlebotomist_cannot_receive(api, phleb_north, tech, in_transit, finalized):
     tube = finalized("1ED10")[0]
     shipment = in_transit([tube])
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     before = _state()
     response = api(phleb_north).post(
         f"/api/v1/shipments/{shipment.code}/receive/", {"id": tube.barcode}
@@ -200,7 +200,7 @@ def test_a_phlebotomist_cannot_receive(api, phleb_north, tech, in_transit, final
 )
 def test_malformed_receive_scans_are_400(api, tech, in_transit, finalized, body, code):
     shipment = in_transit(finalized("1ED10"))
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     before = _state()
     assert_problem(api(tech).post(f"/api/v1/shipments/{shipment.code}/receive/", body), 400, code)
     assert _state() == before
@@ -209,7 +209,7 @@ def test_malformed_receive_scans_are_400(api, tech, in_transit, finalized, body,
 def test_an_unexpected_tube_is_recorded_once_and_not_moved(api, tech, in_transit, finalized):
     shipment = in_transit(finalized("1ED10"))
     stray = finalized("2ED10")[0]
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     client = api(tech)
     for _ in range(2):
         answer = client.post(f"/api/v1/shipments/{shipment.code}/receive/", {"id": stray.barcode})
@@ -219,7 +219,7 @@ def test_an_unexpected_tube_is_recorded_once_and_not_moved(api, tech, in_transit
 
 
 def test_shipment_list_filters_and_scope(api, phleb_north, phleb_south, tech, south, biobank):
-    shipping.shipment_create(
+    packing.shipment_create(
         actor=phleb_south, origin=south, destination=biobank, condition="refrigerated"
     )
     north_client = api(phleb_north)
@@ -263,8 +263,30 @@ def test_bad_shipments_are_not_created(api, phleb_north, south, biobank, body, s
 def test_specimens_filter_by_shipment(api, phleb_north, shipment, finalized, pack):
     tubes = finalized("1ED10", "2ED10")
     pack(shipment, tubes)
-    shipping.shipment_remove_item(actor=phleb_north, shipment=shipment, barcode=tubes[0].barcode)
+    packing.shipment_remove_item(actor=phleb_north, shipment=shipment, barcode=tubes[0].barcode)
     pack(shipment, tubes[:1])
     finalized("1UR10")
     listed = api(phleb_north).get(f"/api/v1/specimens/?shipment={shipment.code}").json()
     assert sorted(row["id"] for row in listed["results"]) == sorted(t.barcode for t in tubes)
+
+
+def test_a_fedex_number_that_reads_like_a_foreign_phone_is_still_a_fedex_number(
+    api, phleb_north, shipment, finalized, pack
+):
+    pack(shipment, finalized("1ED10"))
+    # "00 66 2814 0307" would be a Bangkok number dialled from abroad.
+    response = _dispatch(
+        api(phleb_north), shipment, courier="fedex", tracking_number="006628140307"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["tracking_number"] == "006628140307"
+
+
+def test_an_other_couriers_tracking_text_is_screened(api, phleb_north, shipment, finalized, pack):
+    pack(shipment, finalized("1ED10"))
+    before = _state()
+    response = _dispatch(
+        api(phleb_north), shipment, courier="other", tracking_number="call 617-555-0143"
+    )
+    assert_problem(response, 400, "possible_identifier_in_text")
+    assert _state() == before

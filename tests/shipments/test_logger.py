@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from shipments import services as shipping
+from shipments import receipt
 from shipments.models import TemperatureLog
 from specimens.models import Specimen
 from tests.helpers import assert_problem
@@ -19,7 +19,7 @@ def arrived(tech, in_transit, finalized):
     shipment = in_transit(finalized("1ED10", "1UR10"))
     shipment.dispatched_at -= timedelta(hours=3)
     shipment.save()
-    return shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    return receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
 
 
 def _csv(shipment, temperatures, *, header="Timestamp,Temperature (°C)", step=30):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pypdfium2
 import pytest
 
-from shipments import services as shipping
+from shipments import dispatch, packing
 from tests.barcode_printing.decoding import CODE128, decode, pdf_pages
 from tests.helpers import assert_problem
 
@@ -23,14 +23,14 @@ def test_the_pdf_manifest_lists_every_tube_with_totals_and_pages(
 ):
     tubes = [tube for _ in range(12) for tube in finalized("1SST8", "1ED10", "1UR10", "1SAL")]
     for number, tube in enumerate(tubes):
-        shipping.shipment_add_item(
+        packing.shipment_add_item(
             actor=phleb_north,
             shipment=shipment,
             barcode=tube.barcode,
             inner_box=number // 24 + 1,
             position=str(number % 24 + 1),
         )
-    shipping.shipment_dispatch(
+    dispatch.shipment_dispatch(
         actor=phleb_north, shipment=shipment, courier="fedex", tracking_number="123456789012"
     )
     response = api(phleb_north).get(f"/api/v1/shipments/{shipment.code}/manifest.pdf")
@@ -53,7 +53,7 @@ def test_the_pdf_manifest_lists_every_tube_with_totals_and_pages(
 
 
 def test_a_dry_ice_manifest_carries_un1845_with_the_mass(api, phleb_north, north, biobank):
-    frozen = shipping.shipment_create(
+    frozen = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="dry_ice"
     )
     response = api(phleb_north).get(f"/api/v1/shipments/{frozen.code}/manifest.pdf")

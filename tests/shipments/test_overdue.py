@@ -68,11 +68,11 @@ def test_a_tube_on_its_way_counts_from_dispatch(api, tech, finalized, in_transit
 
 
 def test_a_received_tube_is_not_overdue(api, tech, finalized, in_transit, hours_ago):
-    from shipments import services as shipping
+    from shipments import receipt
 
     with hours_ago(50):
         tubes = finalized("1ED10")
         shipment = in_transit(tubes)
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
-    shipping.shipment_receive(actor=tech, shipment=shipment, barcode=tubes[0].barcode)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_receive(actor=tech, shipment=shipment, barcode=tubes[0].barcode)
     assert api(tech).get("/api/v1/reports/overdue").json()["count"] == 0

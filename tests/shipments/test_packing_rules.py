@@ -1,9 +1,10 @@
 """Packing refuses every tube that must not travel, with a clear problem and nothing changed."""
 
 import pytest
+from django.utils import timezone
 
 from lims.choices import Role
-from shipments import services as shipping
+from shipments import packing
 from shipments.models import Shipment, ShipmentItem
 from specimens import services
 from specimens.models import Specimen
@@ -88,7 +89,7 @@ def test_a_tube_held_elsewhere_is_refused_for_someone_at_both_sites(
 ):
     both = make_user("both", (north, Role.PHLEBOTOMIST), (south, Role.PHLEBOTOMIST))
     tube = finalized("1ED10", site=south, who=phleb_south)[0]
-    shipment = shipping.shipment_create(
+    shipment = packing.shipment_create(
         actor=both, origin=north, destination=biobank, condition="refrigerated"
     )
     before = _state()
@@ -101,7 +102,7 @@ def test_a_tube_in_another_open_shipment_names_it(
 ):
     tube = finalized("1ED10")[0]
     assert _pack(site_client, shipment, tube.barcode).status_code == 201
-    second = shipping.shipment_create(
+    second = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
     before = _state()
@@ -119,13 +120,69 @@ def test_the_database_refuses_a_second_open_shipment_for_a_tube(
 
     tube = finalized("1ED10")[0]
     pack(shipment, [tube])
-    other = shipping.shipment_create(
+    other = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
     item = ShipmentItem.objects.get(specimen=tube)
     item.pk, item.shipment = None, other
     with pytest.raises(IntegrityError), transaction.atomic():
         item.save()
+
+
+def _slipping_in(monkeypatch, row):
+    """Another writer's ``row()`` is saved after the service's checks, before its insert."""
+    real = packing.transition
+
+    def transition_then_write(*args, **kwargs):
+        events = real(*args, **kwargs)
+        row().save()
+        return events
+
+    monkeypatch.setattr(packing, "transition", transition_then_write)
+
+
+def test_a_tube_packed_elsewhere_behind_the_checks_is_refused_by_the_constraint(
+    site_client, shipment, finalized, phleb_north, north, biobank, monkeypatch
+):
+    tube = finalized("1ED10")[0]
+    other = packing.shipment_create(
+        actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
+    )
+    before = _state()
+    _slipping_in(
+        monkeypatch,
+        lambda: ShipmentItem(
+            shipment=other, specimen=tube, added_by=phleb_north, added_at=timezone.now()
+        ),
+    )
+    body = assert_problem(_pack(site_client, shipment, tube.barcode), 409, "already_in_shipment")
+    assert tube.barcode in body["detail"]
+    assert _state() == before
+
+
+def test_a_position_taken_behind_the_checks_is_refused_by_the_constraint(
+    site_client, shipment, finalized, phleb_north, monkeypatch
+):
+    first, second = finalized("1ED10", "2ED10")
+    before = _state()
+    _slipping_in(
+        monkeypatch,
+        lambda: ShipmentItem(
+            shipment=shipment,
+            specimen=second,
+            inner_box=1,
+            position="B2",
+            added_by=phleb_north,
+            added_at=timezone.now(),
+        ),
+    )
+    body = assert_problem(
+        _pack(site_client, shipment, first.barcode, inner_box=1, position="B2"),
+        409,
+        "position_taken",
+    )
+    assert "was just taken" in body["detail"]
+    assert _state() == before
 
 
 def test_a_disposed_tube_is_refused(site_client, shipment, finalized, phleb_north):
@@ -141,7 +198,7 @@ def test_a_disposed_tube_is_refused(site_client, shipment, finalized, phleb_nort
 def test_a_tube_that_cannot_travel_in_the_condition_is_refused(
     site_client, finalized, phleb_north, north, biobank
 ):
-    frozen = shipping.shipment_create(
+    frozen = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="dry_ice"
     )
     tube = finalized("1ED10")[0]
@@ -152,7 +209,7 @@ def test_a_tube_that_cannot_travel_in_the_condition_is_refused(
 
 
 def test_saliva_may_travel_ambient(site_client, finalized, phleb_north, north, biobank):
-    ambient = shipping.shipment_create(
+    ambient = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="ambient"
     )
     assert _pack(site_client, ambient, finalized("1SAL")[0].barcode).status_code == 201

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shipments import services as shipping
+from shipments import dispatch, packing, receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -12,18 +12,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def arrived_with(tech, phleb_north, north, biobank, finalized):
     def make(tube_count):
-        shipment = shipping.shipment_create(
+        shipment = packing.shipment_create(
             actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
         )
         tubes = []
         while len(tubes) < tube_count:
             tubes += finalized("1ED10", "2ED10", "1ED04", "1UR10")
         for tube in tubes[:tube_count]:
-            shipping.shipment_add_item(actor=phleb_north, shipment=shipment, barcode=tube.barcode)
-        shipping.shipment_dispatch(
+            packing.shipment_add_item(actor=phleb_north, shipment=shipment, barcode=tube.barcode)
+        dispatch.shipment_dispatch(
             actor=phleb_north, shipment=shipment, courier="fedex", tracking_number="123456789012"
         )
-        shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+        receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
         return shipment, [t.barcode for t in tubes[:tube_count]]
 
     return make

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from lims.errors import DomainError
-from shipments import services as shipping
+from shipments import dispatch, packing
 from shipments.models import Shipment, ShipmentItem
 from specimens.models import CustodyEvent, Specimen
 from tests.helpers import race
@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def _dispatch(actor, shipment, tracking):
-    return lambda: shipping.shipment_dispatch(
+    return lambda: dispatch.shipment_dispatch(
         actor=actor, shipment=shipment, courier="fedex", tracking_number=tracking
     )
 
@@ -51,7 +51,7 @@ def test_packing_while_dispatching_never_strands_a_tube(
     pack(shipment, [first])
     outcomes = race(
         [
-            lambda: shipping.shipment_add_item(
+            lambda: packing.shipment_add_item(
                 actor=phleb_north, shipment=shipment, barcode=late.barcode
             ),
             _dispatch(phleb_north, shipment, "123456789012"),
@@ -74,12 +74,12 @@ def test_one_tube_packed_into_two_shipments_at_once_lands_in_one(
     tube_catalog, phleb_north, north, biobank, shipment, finalized
 ):
     tube = finalized("1ED10")[0]
-    other = shipping.shipment_create(
+    other = packing.shipment_create(
         actor=phleb_north, origin=north, destination=biobank, condition="refrigerated"
     )
     outcomes = race(
         [
-            lambda s=s: shipping.shipment_add_item(
+            lambda s=s: packing.shipment_add_item(
                 actor=phleb_north, shipment=s, barcode=tube.barcode
             )
             for s in (shipment, other)

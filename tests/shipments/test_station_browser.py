@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from shipments import services as shipping
+from shipments import receipt
 from specimens.models import CustodyEvent, Specimen
 from tests.helpers import PASSWORD
 
@@ -31,7 +31,7 @@ def test_scans_typed_by_a_wedge_scanner_are_received(
 
     expected, stray = finalized("1ED10", "2ED10")
     shipment = in_transit([expected])
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     station = f"{live_server.url}/stations/shipments/{shipment.code}/receive"
 
     # No ORM inside: Playwright's sync API runs an event loop in this thread.

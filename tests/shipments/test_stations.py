@@ -2,7 +2,7 @@
 
 import pytest
 
-from shipments import services as shipping
+from shipments import receipt
 from shipments.models import ShipmentItem
 from specimens.models import Specimen
 
@@ -42,7 +42,7 @@ def test_a_refused_scan_says_why_and_changes_nothing(browser_for, phleb_north, s
         f"/stations/shipments/{shipment.code}/pack", {"scan": tube.barcode}, follow=True
     )
     assert len(_answers(answer)) == 1 and "finalize the order before packing" in _answers(answer)[0]
-    assert b'class="answer error"' in answer.content
+    assert b'class="answer error" role="alert"' in answer.content
     assert not ShipmentItem.objects.exists()
     empty = page.post(f"/stations/shipments/{shipment.code}/pack", {"scan": ""}, follow=True)
     assert _answers(empty) == ["Scan a tube: the field was empty or too long."]
@@ -51,7 +51,7 @@ def test_a_refused_scan_says_why_and_changes_nothing(browser_for, phleb_north, s
 def test_the_receiving_station_answers_each_outcome(browser_for, tech, in_transit, finalized):
     expected, stray = finalized("1ED10", "2ED10")
     shipment = in_transit([expected])
-    shipping.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
+    receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     page = browser_for(tech)
     url = f"/stations/shipments/{shipment.code}/receive"
     assert _answers(page.post(url, {"scan": expected.barcode}, follow=True)) == [
@@ -63,7 +63,7 @@ def test_the_receiving_station_answers_each_outcome(browser_for, tech, in_transi
     assert _answers(unexpected) == [
         f"{stray.barcode} is not on the manifest of {shipment.code}: recorded, set it aside."
     ]
-    assert b'class="answer warning"' in unexpected.content
+    assert b'class="answer warn" role="alert"' in unexpected.content
     assert b"received 1" in unexpected.content and b"unexpected 1" in unexpected.content
 
 

@@ -4,11 +4,14 @@ its own endpoint answers it, each remembered under its own key."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lims.api.batch import Batchable, register
 from lims.models import IdempotencyKey
 from specimens import services
+from specimens.api.serializers import WeighSerializer
 from specimens.models import CustodyEvent, Specimen
 from tests.helpers import assert_problem
 from tests.specimens.helpers import chain_state
@@ -313,3 +316,32 @@ def test_weighings_take_the_same_queries_for_five_tubes_as_for_fifty(api, phleb_
         return len(captured)
 
     assert queries(tubes[:5], "a") == queries(tubes[5:], "b")
+
+
+def test_a_run_of_weighings_that_fails_on_the_server_fails_the_whole_batch(
+    api, phleb_north, urines, monkeypatch
+):
+    tubes = urines(3)
+
+    def crash(**options):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "specimens_weigh", crash)
+    before = chain_state()
+    answer = send(
+        api(phleb_north),
+        weighing("bad", tubes[0].barcode, tare="1"),
+        *(weighing(f"k{n}", tube.barcode) for n, tube in enumerate(tubes)),
+    )
+    body = assert_problem(answer, 500, "batch_item_failed")
+    assert "One of requests 2 to 4 of the batch (keys k0 to k2)" in body["detail"]
+    assert chain_state() == before
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_a_second_batchable_for_a_route_is_a_configuration_error():
+    taken = Batchable(
+        route="specimen-weigh", body=WeighSerializer, apply=list, answer=WeighSerializer
+    )
+    with pytest.raises(ImproperlyConfigured, match="specimen-weigh"):
+        register(taken)

@@ -267,3 +267,37 @@ def test_finalizing_before_processing_serum_is_409(api, phleb_north, participant
         client.post(f"/api/v1/orders/{code}/finalize/"), 409, "processing_incomplete"
     )
     assert "Record processing of" in body["detail"]
+
+
+def test_orders_and_tubes_answer_the_actions_their_user_may_take(
+    api, phleb_north, tech, participant, an_hour_ago
+):
+    client = api(phleb_north)
+    order = create(client, "1SST8").json()
+    assert order["actions"] == ["collect", "cancel"]
+    assert order["specimens"][0]["actions"] == ["collect", "hold", "dispose"]
+    code = order["code"]
+    collected = client.post(
+        f"/api/v1/orders/{code}/collect/", {"collected_at": an_hour_ago.isoformat()}
+    ).json()
+    assert collected["actions"] == ["collect", "process", "finalize", "cancel"]
+    assert collected["specimens"][0]["actions"] == ["process", "weigh", "hold", "dispose"]
+    # The biobank sees the order but takes none of a collection site's steps on it.
+    seen_by_tech = api(tech).get(f"/api/v1/orders/{code}/").json()
+    assert (seen_by_tech["actions"], seen_by_tech["specimens"][0]["actions"]) == ([], [])
+
+
+def test_a_change_reason_header_with_an_identifier_is_refused_and_changes_nothing(
+    api, phleb_north, participant, an_hour_ago
+):
+    client = api(phleb_north)
+    code = create(client, "1SST8").json()["code"]
+    response = client.post(
+        f"/api/v1/orders/{code}/collect/",
+        {"collected_at": an_hour_ago.isoformat()},
+        HTTP_X_CHANGE_REASON="drawn late, spoke with Mrs Alvarez",
+    )
+    body = assert_problem(response, 400, "possible_identifier_in_text")
+    assert body["errors"] == {"reason": ["Looks like a person's name."]}
+    assert Specimen.objects.get().status == "labeled"
+    assert not Specimen.history.filter(history_change_reason__contains="Alvarez").exists()

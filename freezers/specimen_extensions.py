@@ -1,0 +1,44 @@
+"""What freezers adds to a specimen (see specimens.extensions): its ``storage`` slot in the
+representation and the ``?box=`` filter of the specimen list."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from specimens import extensions
+from specimens.choices import SpecimenStatus
+
+IN_STORAGE = frozenset({SpecimenStatus.STORED, SpecimenStatus.CHECKED_OUT})
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "description": "The tube's slot, {box, position, path}, while it is in storage.",
+    }
+)
+class StorageField(serializers.Field):
+    """The slot of a tube in storage (reserved while it is checked out); tubes that left
+    storage have none."""
+
+    def to_representation(self, specimen) -> dict | None:
+        if specimen.status not in IN_STORAGE:
+            return None
+        placement = getattr(specimen, "placement", None)
+        return placement.as_storage() if placement is not None else None
+
+
+def _with_slot(queryset):
+    return queryset.select_related(
+        "placement__box__box_type", "placement__box__rack__freezer__site"
+    )
+
+
+extensions.add_field("storage", field=StorageField, fetch=_with_slot)
+extensions.add_filter(
+    "box",
+    django_filters.CharFilter(
+        field_name="placement__box__code", help_text="Box code (BOX-…): the tubes in that box."
+    ),
+)

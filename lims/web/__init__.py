@@ -1,0 +1,1 @@
+"""The web workbench's shell: navigation, the header search, and the conventions of every page."""

@@ -1,0 +1,234 @@
+"""Packing at the collection site: create a shipment, pack and unpack tubes by scan, cancel.
+
+Each write locks the shipment row first (two people packing the same shipment take turns),
+checks the lifecycle table, and changes tubes only through ``specimens.lifecycle``.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from barcode_printing.ids import parse_id
+from lims.audit import stamp
+from lims.choices import Role, SiteKind
+from lims.errors import NotFound
+from lims.free_text import require_reason
+from lims.models import Site, User
+from lims.scoping import require_role
+from shipments.choices import FITTING_CONDITIONS, Condition, ReceiptStatus, ShipmentStatus
+from shipments.choices import ShipmentAction as A
+from shipments.errors import (
+    AlreadyInShipment,
+    IncompatibleCondition,
+    InvalidPosition,
+    InvalidSites,
+    NotInShipment,
+    OrderNotFinalized,
+    PositionTaken,
+    TubeNotAtOrigin,
+)
+from shipments.lifecycle import advance, check, lock
+from shipments.models import Shipment, ShipmentItem
+from specimens.choices import CustodyKind, OrderStatus, SpecimenStatus
+from specimens.identifiers import allocate_numbers
+from specimens.lifecycle import transition, transition_many
+from specimens.models import Specimen
+
+_POSITION = re.compile(r"^(?:[A-Z]{1,2}\d{1,3}|\d{1,4})$")
+
+
+def shipment_create(*, actor: User, origin: Site, destination: Site, condition: str) -> Shipment:
+    require_role(actor, origin, Role.PHLEBOTOMIST, action="create shipments")
+    if origin.kind != SiteKind.COLLECTION or destination.kind != SiteKind.BIOBANK:
+        raise InvalidSites(
+            f"A shipment goes from a collection site to the biobank, not from {origin.code} "
+            f"to {destination.code}.",
+            errors={"destination": ["Must be a biobank."]},
+        )
+    with transaction.atomic():
+        shipment = Shipment(
+            code=f"SH-{allocate_numbers('shipment', 1)[0]:05d}",
+            origin=origin,
+            destination=destination,
+            condition=condition,
+            created_by=actor,
+        )
+        stamp(shipment, actor=actor, reason="shipment created").save()
+    return shipment
+
+
+def _position(inner_box: int | None, position: str) -> str:
+    position = (position or "").strip().upper()
+    if not position:
+        return ""
+    if inner_box is None:
+        raise InvalidPosition(
+            "A position belongs to an inner box: give the box number too.",
+            errors={"inner_box": ["Required with a position."]},
+        )
+    if not _POSITION.match(position):
+        raise InvalidPosition(
+            f"'{position}' is not a position: use a row letter and column number (A1) or a "
+            "slot number.",
+            errors={"position": ["Not a position."]},
+        )
+    return position
+
+
+def _packable(actor, shipment: Shipment, barcode: str) -> Specimen:
+    """The tube, locked, if it may go into ``shipment``; otherwise the problem that says why."""
+    specimen = Specimen.objects.for_user(actor).filter(barcode=barcode).first()
+    if specimen is None:
+        raise NotFound(f"No tube {barcode} at your sites.", errors={"id": ["Unknown tube."]})
+    (specimen,) = Specimen.objects.lock(specimen)
+    if specimen.current_site_id != shipment.origin_id:
+        raise TubeNotAtOrigin(
+            f"Tube {barcode} is at {specimen.current_site.code}, not at {shipment.origin.code}; "
+            "only tubes held at the shipment's origin can be packed."
+        )
+    open_item = (
+        ShipmentItem.objects.filter(specimen=specimen, open=True).select_related("shipment").first()
+    )
+    if open_item is not None:
+        other = open_item.shipment
+        state = ShipmentStatus(other.status).label.lower()
+        raise AlreadyInShipment(
+            f"Tube {barcode} belongs to shipment {other.code}, {state}."
+            + (" Take it out of that shipment first." if other.pk != shipment.pk else "")
+        )
+    order = specimen.order
+    if order is not None and order.status != OrderStatus.FINALIZED:
+        raise OrderNotFinalized(
+            f"Tube {barcode} belongs to order {order.code}, which is "
+            f"{OrderStatus(order.status).label.lower()}: finalize the order before packing."
+        )
+    fitting = FITTING_CONDITIONS[specimen.type.storage_class]
+    if shipment.condition not in fitting:
+        allowed = ", ".join(sorted(Condition(c).label for c in fitting))
+        raise IncompatibleCondition(
+            f"A {specimen.type.code} tube cannot travel "
+            f"{Condition(shipment.condition).label.lower()}; it ships {allowed}."
+        )
+    return specimen
+
+
+def shipment_add_item(
+    *,
+    actor: User,
+    shipment: Shipment,
+    barcode: str,
+    inner_box: int | None = None,
+    position: str = "",
+) -> ShipmentItem:
+    """Pack one scanned tube (→ ``packed``, custody ``packed``) into a shipment still packing."""
+    barcode = parse_id(barcode)
+    position = _position(inner_box, position)
+    with transaction.atomic():
+        shipment = lock(shipment)
+        rule = check(shipment, A.ADD_ITEM, actor=actor)
+        specimen = _packable(actor, shipment, barcode)
+        if (
+            position
+            and shipment.items.filter(open=True, inner_box=inner_box, position=position).exists()
+        ):
+            raise PositionTaken(
+                f"Position {position} of inner box {inner_box} in {shipment.code} already "
+                "holds a tube."
+            )
+        transition(
+            specimen,
+            rule.custody,
+            actor=actor,
+            ref=shipment.code,
+            details={"inner_box": inner_box, "position": position},
+        )
+        item = ShipmentItem(
+            shipment=shipment,
+            specimen=specimen,
+            inner_box=inner_box,
+            position=position,
+            added_by=actor,
+            added_at=timezone.now(),
+        )
+        try:
+            with transaction.atomic():
+                stamp(item, actor=actor, reason=f"packed into {shipment.code}").save()
+        except IntegrityError:
+            # The row locks make this a backstop: the database still refuses two open shipments
+            # for one tube, or two tubes in one position, whatever path wrote them.
+            refused = _refused_constraint(item)
+            if refused == "shipment_position_unique":
+                raise PositionTaken(
+                    f"Position {position} of inner box {inner_box} in {shipment.code} was just "
+                    "taken by another tube."
+                ) from None
+            if refused == "tube_in_one_open_shipment":
+                raise AlreadyInShipment(f"Tube {barcode} is already in an open shipment.") from None
+            raise
+    return item
+
+
+def _refused_constraint(item: ShipmentItem) -> str | None:
+    """The name of the constraint the unsaved ``item`` breaks, each checked again against the
+    database: SQLite names no index in its error, and an error's wording is no contract."""
+    for constraint in ShipmentItem._meta.constraints:
+        try:
+            constraint.validate(ShipmentItem, item)
+        except ValidationError:
+            return constraint.name
+    return None
+
+
+def _unpack(actor, items: list[ShipmentItem], *, shipment: Shipment, reason: str) -> None:
+    """Take ``items`` out (tubes back to collected or processed); the rows stay, closed."""
+    specimens = Specimen.objects.filter(pk__in=[i.specimen_id for i in items]).lock()
+    for target in (SpecimenStatus.COLLECTED, SpecimenStatus.PROCESSED):
+        batch = [
+            s
+            for s in specimens
+            if (s.processed_at is not None) == (target == SpecimenStatus.PROCESSED)
+        ]
+        if batch:
+            transition_many(
+                batch,
+                CustodyKind.UNPACKED,
+                actor=actor,
+                target=target,
+                ref=shipment.code,
+                reason=reason,
+            )
+    for item in items:
+        item.open = False
+        item.receipt_status = ReceiptStatus.REMOVED
+    ShipmentItem.objects.bulk_update_with_history(
+        items, ["open", "receipt_status"], actor=actor, reason=reason
+    )
+
+
+def shipment_remove_item(*, actor: User, shipment: Shipment, barcode: str) -> ShipmentItem:
+    """Take a tube out of a shipment still packing (custody ``unpacked``)."""
+    barcode = parse_id(barcode)
+    with transaction.atomic():
+        shipment = lock(shipment)
+        check(shipment, A.REMOVE_ITEM, actor=actor)
+        item = shipment.items.filter(open=True, specimen__barcode=barcode).first()
+        if item is None:
+            raise NotInShipment(f"Tube {barcode} is not in shipment {shipment.code}.")
+        _unpack(actor, [item], shipment=shipment, reason=f"taken out of {shipment.code}")
+    return item
+
+
+def shipment_cancel(*, actor: User, shipment: Shipment, reason: str) -> Shipment:
+    """Give up a shipment before dispatch; its tubes go back to where they were."""
+    reason = require_reason(reason, action="cancel a shipment")
+    with transaction.atomic():
+        shipment = lock(shipment)
+        rule = check(shipment, A.CANCEL, actor=actor)
+        items = list(shipment.items.filter(open=True))
+        if items:
+            _unpack(actor, items, shipment=shipment, reason=f"{shipment.code} cancelled: {reason}")
+        advance(shipment, rule, actor=actor, at=timezone.now())
+        stamp(shipment, actor=actor, reason=reason).save()
+    return shipment

@@ -1,0 +1,172 @@
+"""The collection order's lifecycle (ARCHITECTURE §2) as one table, and the guard that applies it.
+
+Every step of an order goes through ``lock_order`` (the rule that allows it, checked on the
+locked row) and ``record_step`` (the new status, the history row and the order event in the
+caller's transaction). ``allowed_actions`` answers the same table for buttons and the API.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from lims.audit import stamp
+from lims.choices import Role
+from lims.errors import Conflict, Forbidden
+from lims.scoping import scope_of
+from specimens.choices import Consent
+from specimens.choices import OrderAction as A
+from specimens.choices import OrderStatus as O
+from specimens.lifecycle import ParticipantWithdrawn
+from specimens.models import CollectionOrder, OrderEvent
+
+COLLECTION = frozenset({Role.PHLEBOTOMIST})
+LIVE = frozenset(O) - {O.CANCELLED}
+
+
+def _before_cancel(order: CollectionOrder) -> str:
+    return order.status_before_cancel
+
+
+def _reopened(order: CollectionOrder) -> str:
+    processed = order.specimens.filter(processed_at__isnull=False).exists()
+    return O.PROCESSED if processed else O.COLLECTED
+
+
+@dataclass(frozen=True)
+class OrderRule:
+    """``action`` may be taken on an order in one of ``sources`` by one of ``roles`` at the
+    order's site. It appends an order event ``writes`` and leaves the order in ``target``: a
+    status, or a function of the order for the steps that return to an earlier status."""
+
+    action: str
+    sources: frozenset
+    target: str | Callable[[CollectionOrder], str]
+    writes: str
+    doing: str
+    roles: frozenset = COLLECTION
+    blocked_by_withdrawal: bool = False
+
+
+# Creation starts from no order; ``services.order_create`` checks the role at the site.
+CREATE = OrderRule("create", frozenset(), O.OPEN, A.CREATED, "created")
+TABLE: tuple[OrderRule, ...] = (
+    CREATE,
+    OrderRule("collect", frozenset({O.OPEN, O.COLLECTED}), O.COLLECTED, A.COLLECTED, "collected"),
+    OrderRule(
+        "process", frozenset({O.COLLECTED, O.PROCESSED}), O.PROCESSED, A.PROCESSED, "processed"
+    ),
+    OrderRule(
+        "finalize", frozenset({O.COLLECTED, O.PROCESSED}), O.FINALIZED, A.FINALIZED, "finalized"
+    ),
+    OrderRule("cancel", LIVE, O.CANCELLED, A.CANCELLED, "cancelled"),
+    OrderRule(
+        "restore",
+        frozenset({O.CANCELLED}),
+        _before_cancel,
+        A.RESTORED,
+        "restored",
+        blocked_by_withdrawal=True,
+    ),
+    OrderRule("unlock", frozenset({O.FINALIZED}), _reopened, A.UNLOCKED, "unlocked"),
+)
+ACTIONS = tuple(dict.fromkeys(rule.action for rule in TABLE))
+
+
+class OrderStatusConflict(Conflict):
+    code = "order_status_conflict"
+    title = "Not possible in the order's current state"
+
+
+def rule_for(order: CollectionOrder, action: str) -> OrderRule | None:
+    for rule in TABLE:
+        if rule.action == action and order.status in rule.sources:
+            return rule
+    return None
+
+
+def require_order_role(order: CollectionOrder, action: str, *, actor) -> None:
+    """403 unless ``actor`` holds a role at the order's site that may take ``action``; checked
+    before the input, so that a user who may not act never learns what else was wrong."""
+    roles = next(rule.roles for rule in TABLE if rule.action == action)
+    if not scope_of(actor).has_role(order.site_id, roles):
+        names = " or ".join(sorted(Role(role).label.lower() for role in roles))
+        raise Forbidden(f"Only a {names} at {order.site.code} may {action} orders.")
+
+
+def check_order_step(order: CollectionOrder, action: str, *, actor) -> OrderRule:
+    """The rule that lets ``actor`` take ``action`` on ``order`` now, or the 403/409 that says
+    why not. Changes nothing."""
+    require_order_role(order, action, actor=actor)
+    rule = rule_for(order, action)
+    if rule is None:
+        doing = next(rule.doing for rule in TABLE if rule.action == action)
+        hint = " Unlock it first to amend it." if order.status == O.FINALIZED else ""
+        raise OrderStatusConflict(
+            f"Order {order.code} is {O(order.status).label.lower()}; it cannot be {doing}.{hint}"
+        )
+    if _withdrawal_blocks(order, rule):
+        raise ParticipantWithdrawn(
+            f"Participant {order.participant.biobank_id} withdrew; order {order.code} "
+            f"cannot be {rule.doing}."
+        )
+    return rule
+
+
+def _withdrawal_blocks(order: CollectionOrder, rule: OrderRule) -> bool:
+    return rule.blocked_by_withdrawal and order.participant.consent == Consent.WITHDRAWN
+
+
+def lock_order(order: CollectionOrder, action: str, *, actor) -> tuple[CollectionOrder, OrderRule]:
+    """Lock and reload ``order`` and check ``action`` on the locked row (a concurrent step may
+    have moved it since it was read)."""
+    order = (
+        CollectionOrder.objects.select_for_update(of=("self",))
+        .select_related("site", "participant")
+        .get(pk=order.pk)
+    )
+    return order, check_order_step(order, action, actor=actor)
+
+
+def record_step(
+    order: CollectionOrder,
+    rule: OrderRule,
+    *,
+    actor,
+    reason: str,
+    reason_code: str = "",
+    reason_text: str = "",
+) -> None:
+    """Move ``order`` to the rule's target, save it with its history and append the step: who,
+    where, when, in which zone, and why."""
+    target = rule.target(order) if callable(rule.target) else rule.target
+    if rule.action == "cancel":
+        order.status_before_cancel = order.status
+    elif rule.action == "restore":
+        order.status_before_cancel = ""
+    order.status = target
+    stamp(order, actor=actor, reason=reason).save()
+    OrderEvent.objects.create(
+        order=order,
+        action=rule.writes,
+        actor=actor,
+        site=order.site,
+        at=timezone.now(),
+        time_zone=order.site.time_zone,
+        reason_code=reason_code,
+        reason_text=reason_text,
+    )
+
+
+def allowed_actions(order: CollectionOrder, user) -> list[str]:
+    """The actions ``user`` may take on ``order`` now, in the table's order (no query: the
+    participant must be loaded with the order)."""
+    scope = scope_of(user)
+    allowed = []
+    for action in ACTIONS:
+        rule = rule_for(order, action)
+        if rule is None or not scope.has_role(order.site_id, rule.roles):
+            continue
+        if not _withdrawal_blocks(order, rule):
+            allowed.append(action)
+    return allowed

@@ -1,0 +1,1 @@
+"""The collection site's web pages: work queue, participants, orders and their steps."""
