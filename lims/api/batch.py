@@ -239,6 +239,9 @@ class BatchView(LimsAPIView):
         try:
             match = resolve(API_ROOT + item.path)
         except Resolver404:
+            match = None
+        # Unknown API paths resolve to the catch-all that answers them with a 404 problem.
+        if match is None or match.url_name == "api-not-found":
             self._refuse(item, NotFound(f"No such URL: {API_ROOT}{item.path}"))
             return False
         item.batchable, item.args = _BATCHABLE.get(match.url_name), match.kwargs

@@ -171,6 +171,9 @@ def test_a_new_users_change_reason_is_screened_too(superuser):
         "password2": "a-long-pass-phrase-42",
         "usable_password": "true",
         "change_reason": "hired, call her on (212) 555-7788",
+        # The memberships inline, left empty.
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
     }
     refused = browser.post("/admin/lims/user/add/", form)
     assert refused.status_code == 200
