@@ -33,8 +33,8 @@ class LimsViewMixin:
 
     idempotent = True
     change_reason = ""
-    # Whether the body's ``reason`` is this view's change reason (a batch's belongs to each of
-    # the requests it carries).
+    # Whether the body's ``reason`` is this view's change reason (a batch's body is the requests
+    # it carries; its reason comes in the header).
     body_reason = True
 
     def dispatch(self, request, *args, **kwargs):

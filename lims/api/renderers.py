@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-# Rows fetched per round trip while streaming: memory stays bounded and queries few.
+# Rows read from the database at a time while streaming: what bounds an export's memory.
 CHUNK_ROWS = 1000
 
 
@@ -54,7 +54,7 @@ def stream_csv(rows: Iterable[Mapping], *, fields: Sequence[str], filename: str)
 
 def stream_queryset_csv(queryset: QuerySet, serializer_class, *, filename: str, context=None):
     """The whole of ``queryset`` as a CSV stream, each object as ``serializer_class`` renders it
-    (its fields are the columns); one query per CHUNK_ROWS objects."""
+    (its fields are the columns): one query, read CHUNK_ROWS objects at a time."""
     serializer = serializer_class(context=context or {})
     rows = (serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=CHUNK_ROWS))
     return stream_csv(rows, fields=list(serializer.fields), filename=filename)
