@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # `make run INSTALL= BIN=/path/to/venv/bin` uses an environment that is already installed.
 INSTALL ?= $(INSTALLED)
-DEV_ENV := DJANGO_DEBUG=1
+# A development server opens the API docs to anyone who reaches it; production keeps them for
+# signed-in users (LIMS_PUBLIC_API_DOCS).
+DEV_ENV := DJANGO_DEBUG=1 LIMS_PUBLIC_API_DOCS=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

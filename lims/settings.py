@@ -58,6 +58,8 @@ MIDDLEWARE = [
     # Static files straight after security: gunicorn serves the admin's CSS and the API docs'
     # assets without a web server in front (compressed, cached forever under hashed names).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: NUL bytes and oversized bodies are refused here.
+    "lims.middleware.RequestGuardMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,6 +146,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Proxies in front whose X-Forwarded-For is believed: the lockout, the throttles and the logs
+# count the client behind them, never an address a client wrote itself.
+LIMS_TRUSTED_PROXIES = env_int("LIMS_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "lims.security.client_address"
 AXES_FAILURE_LIMIT = env_int("LIMS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIMS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
@@ -168,7 +174,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["lims.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "lims.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
@@ -177,9 +183,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "lims.api.problems.exception_handler",
     # Clients are told apart by the socket address; X-Forwarded-For counts only behind the
     # number of trusted proxies given here, or a client could spoof its way past throttles.
-    "NUM_PROXIES": env_int("LIMS_TRUSTED_PROXIES", 0),
+    "NUM_PROXIES": LIMS_TRUSTED_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The schema and its docs page are for signed-in users unless opened (a public API portal).
+LIMS_PUBLIC_API_DOCS = env_bool("LIMS_PUBLIC_API_DOCS", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Biospecimen LIMS API",
     "DESCRIPTION": "Collection, shipment, storage and custody of biospecimens. "

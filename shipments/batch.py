@@ -6,17 +6,18 @@ from itertools import groupby
 from django.http import Http404
 
 from lims.api.batch import Batchable, Scan, one_by_one, register
+from lims.models import User
 from shipments import packing, receipt
 from shipments.api import serializers as s
 from shipments.models import Shipment, ShipmentItem
 
 
-def _shipment(actor, code: str) -> Shipment | None:
+def _shipment(actor: User, code: str) -> Shipment | None:
     shipments = Shipment.objects.for_user(actor).select_related("origin", "destination")
     return shipments.filter(code=code.strip().upper()).first()
 
 
-def _pack(*, actor, scan: Scan) -> ShipmentItem:
+def _pack(*, actor: User, scan: Scan) -> ShipmentItem:
     shipment = _shipment(actor, scan.args["code"])
     if shipment is None:
         raise Http404
@@ -29,7 +30,7 @@ def _pack(*, actor, scan: Scan) -> ShipmentItem:
     )
 
 
-def receive(*, actor, scans: list[Scan]) -> list[receipt.Received | Exception]:
+def receive(*, actor: User, scans: list[Scan]) -> list[receipt.Received | Exception]:
     """Receipt scans: those of one shipment are checked in order and written together."""
     outcomes: list[receipt.Received | Exception] = []
     for code, same in groupby(scans, key=lambda scan: scan.args["code"].strip().upper()):

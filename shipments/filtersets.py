@@ -2,6 +2,7 @@
 
 import django_filters
 
+from lims.api.filters import IsoDateTimeFilter
 from shipments.choices import Condition, ShipmentStatus
 from shipments.models import Shipment
 
@@ -12,9 +13,7 @@ class ShipmentFilter(django_filters.FilterSet):
     origin = django_filters.CharFilter(field_name="origin__code")
     destination = django_filters.CharFilter(field_name="destination__code")
     tracking_number = django_filters.CharFilter()
-    dispatched_since = django_filters.IsoDateTimeFilter(
-        field_name="dispatched_at", lookup_expr="gte"
-    )
+    dispatched_since = IsoDateTimeFilter(field_name="dispatched_at", lookup_expr="gte")
 
     class Meta:
         model = Shipment

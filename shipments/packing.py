@@ -77,7 +77,7 @@ def _position(inner_box: int | None, position: str) -> str:
     return position
 
 
-def _packable(actor, shipment: Shipment, barcode: str) -> Specimen:
+def _packable(actor: User, shipment: Shipment, barcode: str) -> Specimen:
     """The tube, locked, if it may go into ``shipment``; otherwise the problem that says why."""
     specimen = Specimen.objects.for_user(actor).filter(barcode=barcode).first()
     if specimen is None:
@@ -170,7 +170,7 @@ def shipment_add_item(
     return item
 
 
-def _unpack(actor, items: list[ShipmentItem], *, shipment: Shipment, reason: str) -> None:
+def _unpack(actor: User, items: list[ShipmentItem], *, shipment: Shipment, reason: str) -> None:
     """Take ``items`` out (tubes back to collected or processed); the rows stay, closed."""
     specimens = Specimen.objects.filter(pk__in=[i.specimen_id for i in items]).lock()
     for target in (SpecimenStatus.COLLECTED, SpecimenStatus.PROCESSED):

@@ -22,9 +22,10 @@ from shipments.choices import ShipmentAction as A
 from shipments.errors import AlreadyReceived, ReferenceRequired
 from shipments.lifecycle import advance, check, lock, when
 from shipments.models import Discrepancy, Shipment, ShipmentItem
-from specimens.choices import CustodyKind, QCFlag
+from specimens.choices import Ceremony, CustodyKind, QCFlag
 from specimens.lifecycle import check_step, transition_many
 from specimens.models import CustodyEvent, Specimen
+from specimens.services import WITHDRAWAL_HOLD
 
 DAMAGE_HOLD = "damaged in transit"
 # What a receiving station tells the person scanning, per outcome of shipment_receive().
@@ -34,6 +35,13 @@ RECEIPT_ANSWERS = {
     "damaged": "{id} received damaged: on hold, set it aside for review.",
     "unexpected": "{id} is not on the manifest of {shipment}: recorded, set it aside.",
 }
+# The answer that overrides them all: the tube is received (custody is a fact) but must not be
+# stored, because its participant withdrew and asked for destruction (ARCHITECTURE §2).
+DESTROY_ANSWER = (
+    "DESTROY {id}: participant {participant} withdrew and asked for their samples to be "
+    "destroyed. Received and on hold; do not store it, set it aside for disposal.{ceremony}"
+)
+CEREMONY_NOTE = " A disposal ceremony is requested."
 
 
 def shipment_arrive(
@@ -104,6 +112,34 @@ class Received:
     record: ShipmentItem | Discrepancy
     counts: dict
 
+    @property
+    def disposal_due(self) -> bool:
+        """The tube received awaits destruction: it goes to disposal, never into storage."""
+        return isinstance(self.record, ShipmentItem) and self.record.specimen.disposal_due
+
+    def disposal(self) -> dict:
+        """What the receiver must do with a tube awaiting destruction, and why."""
+        participant = self.record.specimen.participant
+        return {
+            "instruction": "destroy",
+            "disposal_reason": WITHDRAWAL_HOLD,
+            "participant": participant.biobank_id,
+            # The program treats an unknown answer as a request for a ceremony (REFERENCE §1).
+            "ceremony": participant.ceremony in (Ceremony.YES, Ceremony.UNKNOWN),
+        }
+
+    def sentence(self) -> str:
+        """The answer a receiving station shows for this scan."""
+        if self.disposal_due:
+            disposal = self.disposal()
+            return DESTROY_ANSWER.format(
+                id=self.barcode,
+                participant=disposal["participant"],
+                ceremony=CEREMONY_NOTE if disposal["ceremony"] else "",
+            )
+        shipment = self.record.shipment.code
+        return RECEIPT_ANSWERS[self.outcome].format(id=self.barcode, shipment=shipment)
+
 
 def shipment_receive(
     *, actor: User, shipment: Shipment, barcode: str, damaged: bool = False, reference: str = ""
@@ -156,7 +192,7 @@ class _Receiving:
     """The receipt of one locked shipment, kept in memory while a batch of scans is checked in
     order; ``write()`` then records the tubes received together."""
 
-    def __init__(self, actor, shipment: Shipment, scanned: list[str]) -> None:
+    def __init__(self, actor: User, shipment: Shipment, scanned: list[str]) -> None:
         self.actor, self.shipment = actor, shipment
         self.now = timezone.now()
         barcodes = set()
@@ -284,13 +320,13 @@ def _discrepancy(
     return discrepancy
 
 
-def _record_unexpected(actor, shipment: Shipment, barcode: str) -> Discrepancy:
+def _record_unexpected(actor: User, shipment: Shipment, barcode: str) -> Discrepancy:
     # Any barcode may be looked up at the biobank; the tube itself is left where it is.
     specimen = Specimen.objects.filter(barcode=barcode).first()
     return _discrepancy(actor, shipment, DiscrepancyKind.UNEXPECTED, barcode, specimen)
 
 
-def _resolve_missing(actor, shipment: Shipment, barcode: str, reference: str) -> None:
+def _resolve_missing(actor: User, shipment: Shipment, barcode: str, reference: str) -> None:
     discrepancy = Discrepancy.objects.filter(
         shipment=shipment, barcode=barcode, kind=DiscrepancyKind.MISSING, resolved_at=None
     ).first()

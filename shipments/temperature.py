@@ -64,7 +64,7 @@ def _in_transit(shipment: Shipment, readings: list[logger.Reading]) -> list[logg
     return kept
 
 
-def _flag_excursion(actor, shipment: Shipment) -> None:
+def _flag_excursion(actor: User, shipment: Shipment) -> None:
     flag = QCFlag.TRANSIT_TEMPERATURE_EXCURSION.value
     on_manifest = shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
     specimens = Specimen.objects.filter(pk__in=on_manifest.values("specimen_id")).lock()

@@ -129,10 +129,9 @@ def receive_station(request, code: str):
                 damaged=data["damaged"],
                 reference=data["reference"],
             )
-            answer = receipt.RECEIPT_ANSWERS[received.outcome].format(
-                id=received.barcode, shipment=shipment.code
-            )
-            return _RECEIPT_LEVEL[received.outcome], answer
+            # A tube to destroy is the loudest answer, whatever else the scan found.
+            level = messages.ERROR if received.disposal_due else _RECEIPT_LEVEL[received.outcome]
+            return level, received.sentence()
 
         _submit(request, ReceiveScanForm, receive, invalid=SCAN_INVALID)
         return redirect("station-receive", code=shipment.code)

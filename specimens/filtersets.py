@@ -6,6 +6,7 @@ import django_filters
 from django.apps import apps
 from django.core.exceptions import AppRegistryNotReady
 
+from lims.api.filters import IsoDateTimeFilter
 from lims.scoping import scope_of
 from specimens import extensions
 from specimens.choices import CustodyKind, SpecimenStatus
@@ -59,8 +60,8 @@ class CustodyEventFilter(django_filters.FilterSet):
     site = django_filters.CharFilter(field_name="site__code")
     kind = django_filters.ChoiceFilter(choices=CustodyKind.choices)
     specimen = django_filters.CharFilter(field_name="specimen__barcode")
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = IsoDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = CustodyEvent

@@ -4,6 +4,7 @@ import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -11,6 +12,12 @@ from rest_framework.response import Response
 from lims.errors import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Seconds a client waits before retrying while the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
+_DATABASE_UNAVAILABLE = (
+    "The database cannot be reached just now; nothing was changed. Send the request again in "
+    "a few seconds."
+)
 
 log = logging.getLogger("lims.api")
 
@@ -44,6 +51,19 @@ def problem_response(*, status: int, code: str, detail: str, **fields) -> HttpRe
         status=status,
         content_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+def database_unavailable(*, api: bool) -> HttpResponse:
+    """503 with Retry-After: the request did nothing and may be sent again as it is."""
+    log.error("database unavailable", exc_info=True)
+    if api:
+        response = problem_response(
+            status=503, code="database_unavailable", detail=_DATABASE_UNAVAILABLE
+        )
+    else:
+        response = HttpResponse(_DATABASE_UNAVAILABLE, status=503, content_type="text/plain")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _validation_problem(exc: exceptions.ValidationError) -> dict:
@@ -114,6 +134,10 @@ def exception_handler(exc, context):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
+    elif isinstance(exc, OperationalError | InterfaceError):
+        log.error("database unavailable", exc_info=exc)
+        body = problem_body(status=503, code="database_unavailable", detail=_DATABASE_UNAVAILABLE)
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     else:
         log.exception("unhandled error in %s", context.get("view").__class__.__name__)
         body = problem_body(

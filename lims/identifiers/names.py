@@ -23,6 +23,10 @@ NOT_A_NAME_AFTER_TITLE = words(
 )
 
 _WORD = r"[A-Za-z][A-Za-z'’-]*"
+# "Linda", "McDonald", "O'Brien", "Smith-Jones", "Walker's".
+# Each part starts with a mark or a capital, so a word splits one way only (no backtracking
+# blow-up), and a word has at most four parts.
+_CAPITALISED = r"[A-Z][a-z]*(?:(?:['’-][A-Z]?|[A-Z])[a-z]+){0,3}"
 _TITLE_WORD = r"(?:[A-Z][a-z'’-]+|[A-Z]{2,}(?![a-z]))"
 _LABEL = (
     r"(?:(?:first|last|given|family|full|maiden|patient(?:'s)?|participant(?:'s)?)\s*name"
@@ -39,12 +43,12 @@ _CUE_THEN_WORD = re.compile(
     rf"\b(?i:{_CUE})\b\.?(?:\s+is)?\s*[:=-]?\s*({_TITLE_WORD}|[A-Z]\.\s*[A-Z][a-z]+)"
 )
 # Lookaheads, so that overlapping pairs are all tried ("Sample Linda Brown").
-_PAIR = re.compile(r"\b(?=([A-Z][a-z'’-]+)\s+(?:[A-Z]\.?\s+)?([A-Z][a-z'’-]+))")
+_PAIR = re.compile(rf"\b(?=({_CAPITALISED})\s+(?:[A-Z]\.?\s+)?({_CAPITALISED}))")
 _SAME_CASE_PAIR = re.compile(r"\b(?=([a-z]{3,}|[A-Z]{3,})\s+([a-z]{2,}|[A-Z]{2,})\b)")
 # Written all in lower or upper case a pair is told from lab words by frequency alone: the most
 # common names only ("john smith", "MARIA GARCIA").
 FREQUENT_FIRST_NAMES, FREQUENT_SURNAMES = 1000, 2000
-_INITIAL_AND_SURNAME = re.compile(r"(?<![\w.])[A-Z]\.\s?([A-Z][a-z'’-]+)")
+_INITIAL_AND_SURNAME = re.compile(rf"(?<![\w.])[A-Z]\.\s?({_CAPITALISED})")
 
 
 @cache
@@ -54,8 +58,9 @@ def lexicon(name: str, top: int | None = None) -> frozenset[str]:
 
 
 def _bare(word: str) -> str:
-    """The word in lower case without a possessive ("Walker's" is "walker")."""
-    return re.sub(r"['’]s$", "", word).lower()
+    """The word as the Census writes it, in lower case: no possessive ("Walker's" is "walker")
+    and no apostrophe ("O'Brien" is "obrien")."""
+    return re.sub(r"['’]", "", re.sub(r"['’]s$", "", word)).lower()
 
 
 def _is_first_name(word: str) -> bool:
@@ -67,7 +72,11 @@ def _is_first_name(word: str) -> bool:
 
 
 def _is_surname(word: str) -> bool:
-    return _bare(word) in lexicon("surnames")
+    """A Census surname, or a double-barrelled one with a Census surname in it ("Garcia-Lopez")."""
+    bare = _bare(word)
+    return bare in lexicon("surnames") or any(
+        part in lexicon("surnames") for part in bare.split("-") if "-" in bare
+    )
 
 
 def _is_name(word: str) -> bool:

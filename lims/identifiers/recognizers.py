@@ -18,7 +18,7 @@ def words(text: str) -> frozenset[str]:
 
 THRESHOLD = 0.5
 CONTEXT_BOOST = 0.35  # Presidio's default context similarity factor
-CONTEXT_WINDOW = 5  # words looked at before a match
+CONTEXT_WORDS = 5  # words looked at before a match (Presidio's default prefix count)
 
 # Words that make a number a lab number (lot, tracking, tube, order) rather than a person's.
 LAB_CONTEXT = words(
@@ -57,17 +57,18 @@ class PatternRecognizer:
             for match in pattern.regex.finditer(text):
                 if self.validate and not self.validate(match):
                     continue
-                score = pattern.score + self._context_adjustment(text, match.start())
+                score = pattern.score + context_adjustment(
+                    text, match.start(), self.context, self.damped_by_lab_context
+                )
                 if score >= THRESHOLD:
                     yield Finding(self.meaning, match.start(), match.end(), score, self.name)
-
-    def _context_adjustment(self, text: str, start: int) -> float:
-        return context_adjustment(text, start, self.context, self.damped_by_lab_context)
 
 
 def context_adjustment(text: str, start: int, context: frozenset[str], damped: bool) -> float:
     """Raise a score for its own context words before ``start``; lower it for lab words."""
-    before = set(re.findall(r"[a-z/#]+", text[:start].lower())[-CONTEXT_WINDOW:])
+    # Five words fit in a short slice; the whole prefix would make many findings quadratic.
+    window = text[max(0, start - 16 * CONTEXT_WORDS) : start].lower()
+    before = set(re.findall(r"[a-z/#]+", window)[-CONTEXT_WORDS:])
     before |= {word.rstrip("#") for word in before}
     adjustment = CONTEXT_BOOST if before & context else 0.0
     if damped and before & LAB_CONTEXT:
@@ -171,18 +172,22 @@ _TLD = r"(?:com|org|net|edu|gov|mil|int|info|biz|io|us|uk|ca|de|fr|au|nl|ch|es|i
 _PROVIDER = (
     r"(?:gmail|googlemail|yahoo|hotmail|outlook|aol|icloud|protonmail|proton|live|msn|comcast)"
 )
-_LOCAL = r"[\w+-]+(?:(?:\.|\s+dot\s+)[\w+-]+)*"
+# Matches start where no address character precedes and repeat a bounded number of times, so
+# that a long run of "a.a.a…" or "x dot x dot …" costs linear time, not quadratic.
+_LOCAL = r"(?<![\w.+-])[\w+-]+(?:(?:\.|\s+dot\s+)[\w+-]+){0,4}"
 
 EMAIL = PatternRecognizer(
     name="email_address",
     meaning="an e-mail address",
     patterns=(
-        Pattern(re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), 0.9),
+        Pattern(re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), 0.9),
         Pattern(
-            re.compile(rf"\b{_LOCAL}{_AT}[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}{_TLD}\b", re.IGNORECASE),
+            re.compile(
+                rf"{_LOCAL}{_AT}[\w-]+(?:{_DOT}[\w-]+){{0,4}}?{_DOT}{_TLD}\b", re.IGNORECASE
+            ),
             0.8,
         ),
-        Pattern(re.compile(rf"\b{_LOCAL}{_AT}{_PROVIDER}\b", re.IGNORECASE), 0.8),
+        Pattern(re.compile(rf"{_LOCAL}{_AT}{_PROVIDER}\b", re.IGNORECASE), 0.8),
     ),
 )
 

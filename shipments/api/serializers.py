@@ -7,7 +7,6 @@ from lims.models import Site
 from shipments import lifecycle
 from shipments.choices import Condition, Courier
 from shipments.models import Discrepancy, Excursion, Shipment, ShipmentItem, TemperatureLog
-from shipments.receipt import RECEIPT_ANSWERS
 
 
 class ShipmentItemSerializer(serializers.ModelSerializer):
@@ -177,9 +176,10 @@ class LoggerSerializer(StrictSerializer):
 
 
 class ReceiptSerializer(serializers.Serializer):
-    """What a receiving station is told of one scan (a ``services.Received``): the outcome, a
-    sentence to show, the receipt's counts just after it, and for a tube not on the manifest
-    its last known custody."""
+    """What a receiving station is told of one scan (a ``receipt.Received``): the outcome, a
+    sentence to show, the receipt's counts just after it, whether the tube awaits destruction
+    (then also the instruction, its reason and whether a ceremony is requested), and for a tube
+    not on the manifest its last known custody."""
 
     id = serializers.CharField(source="barcode")
     shipment = serializers.CharField(source="record.shipment.code")
@@ -187,6 +187,7 @@ class ReceiptSerializer(serializers.Serializer):
     receipt_status = serializers.SerializerMethodField()
     detail = serializers.SerializerMethodField()
     counts = serializers.DictField()
+    disposal_due = serializers.BooleanField()
     # Only a discrepancy (a tube not on the manifest) has one; a manifest line leaves it out.
     last_custody = serializers.DictField(source="record.last_custody", required=False)
 
@@ -194,6 +195,10 @@ class ReceiptSerializer(serializers.Serializer):
         return getattr(received.record, "receipt_status", "unexpected")
 
     def get_detail(self, received) -> str:
-        return RECEIPT_ANSWERS[received.outcome].format(
-            id=received.barcode, shipment=received.record.shipment.code
-        )
+        return received.sentence()
+
+    def to_representation(self, received) -> dict:
+        answer = super().to_representation(received)
+        if received.disposal_due:
+            answer.update(received.disposal())
+        return answer

@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from lims.api.base import LimsViewMixin, ScopedViewSet
-from lims.api.parsers import CSVTextParser
+from lims.api.parsers import CSVTextParser, JSONParser
 from lims.errors import InvalidInput
 from shipments import dispatch, manifest, packing, receipt, selectors, temperature
 from shipments.api import serializers as s

@@ -62,7 +62,8 @@ def test_the_openapi_schema_validates_without_warnings(tmp_path):
     assert "/api/v1/sites/" in (tmp_path / "s.yaml").read_text()
 
 
-def test_schema_and_docs_are_served(client):
+def test_schema_and_docs_are_served_to_a_signed_in_user(client, tech):
+    client.force_login(tech)
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
 

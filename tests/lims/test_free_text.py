@@ -1,8 +1,11 @@
 """The free-text screen refuses what could identify a person and lets lab notes through."""
 
+import time
+
 import pytest
 
 from lims.free_text import PossibleIdentifierInText, ReasonRequired, require_reason, screen
+from lims.identifiers import find
 from tests.helpers import assert_problem
 
 
@@ -48,6 +51,14 @@ def test_ordinary_lab_notes_pass(text):
     assert screen(f"  {text} ", field="notes") == text
 
 
+@pytest.mark.parametrize(
+    "name", ["Sean O'Brien", "Ronald McDonald", "Mary Smith-Jones", "Ana Garcia-Lopez"]
+)
+def test_names_with_apostrophes_capitals_and_hyphens_are_names(name):
+    with pytest.raises(PossibleIdentifierInText, match="a person's name"):
+        screen(f"redraw for {name} tomorrow", field="notes")
+
+
 @pytest.mark.parametrize("ssn", ["123-45-6789", "123456789", "123 45 6789"])
 def test_a_social_security_number_in_any_of_its_three_forms_is_refused(ssn):
     with pytest.raises(PossibleIdentifierInText, match="a social security number"):
@@ -79,3 +90,11 @@ def test_the_api_answers_400_possible_identifier_in_text(api, north, north_admin
     body = assert_problem(response, 400, "possible_identifier_in_text")
     assert body["errors"] == {"reason": ["Looks like a person's name."]}
     assert north.history.count() == 1
+
+
+@pytest.mark.parametrize("text", ["a." * 10_000, "x dot " * 4_000, "a.b@" * 5_000, "Ab'Cd" * 4_000])
+def test_long_repetitive_text_is_screened_in_linear_time(text):
+    # Quadratic patterns took tens of seconds on these; a header or note must not stall a worker.
+    start = time.perf_counter()
+    find(text)
+    assert time.perf_counter() - start < 2

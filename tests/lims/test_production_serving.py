@@ -55,7 +55,7 @@ def assert_page_and_assets_load(base: str, path: str, **headers) -> str:
 
 
 def test_a_local_trial_without_a_tls_proxy(production_env):
-    with gunicorn(production_env, DJANGO_SECURE_SSL_REDIRECT="0") as base:
+    with gunicorn(production_env, DJANGO_SECURE_SSL_REDIRECT="0", LIMS_PUBLIC_API_DOCS="1") as base:
         page = assert_page_and_assets_load(base, "/admin/login/")
         assert any(asset.endswith(".css") for asset in assets(page))
         docs = assert_page_and_assets_load(base, "/api/docs/")

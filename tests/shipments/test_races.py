@@ -28,8 +28,8 @@ def test_two_dispatches_one_wins(tube_catalog, phleb_north, shipment, finalized,
     pack(shipment, tubes)
     outcomes = race(
         [
-            _dispatch(phleb_north, shipment, "111111111111"),
-            _dispatch(phleb_north, shipment, "222222222222"),
+            _dispatch(phleb_north, shipment, "111111111114"),
+            _dispatch(phleb_north, shipment, "222222222228"),
         ]
     )
     won = [o for o in outcomes if isinstance(o, Shipment)]
