@@ -20,6 +20,6 @@ def test_the_untracked_count_is_updated_without_history(api, tech, box, aliquot)
 @pytest.mark.parametrize("fields", [{"code": "BOX-9999999"}, {"used": 5, "position": 9}])
 def test_a_tracked_field_is_refused_and_nothing_changes(box, fields):
     before = Box.objects.filter(pk=box.pk).values().get()
-    with pytest.raises(AuditBypassRefused, match="update_untracked"):
-        Box.objects.filter(pk=box.pk).update_untracked(**fields)
+    with pytest.raises(AuditBypassRefused, match="update_unrecorded"):
+        Box.objects.filter(pk=box.pk).update_unrecorded(**fields)
     assert Box.objects.filter(pk=box.pk).values().get() == before
