@@ -9,8 +9,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from barcode_printing.ids import parse_id
-from lims.api.base import LimsAPIView, ScopedViewSet
-from lims.api.renderers import CSVRenderer
+from lims.api.base import CSVExportMixin, LimsAPIView, ScopedViewSet
+from lims.api.renderers import CSVRenderer, stream_csv, stream_queryset_csv, wants_csv
 from lims.choices import Role
 from lims.errors import Forbidden, InvalidInput
 from specimens import custody, selectors, services
@@ -205,13 +205,24 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
     def custody(self, request, barcode=None):
-        events = self.get_object().custody_events.select_related("specimen", "actor", "site")
-        return Response(s.CustodyEventSerializer(events.order_by("seq"), many=True).data)
+        tube = self.get_object()
+        events = tube.custody_events.select_related("specimen", "actor", "site").order_by("seq")
+        if wants_csv(request):
+            name = f"{tube.barcode}-custody.csv"
+            return stream_queryset_csv(events, s.CustodyEventSerializer, filename=name)
+        return Response(s.CustodyEventSerializer(events, many=True).data)
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True)
+    @extend_schema(
+        responses={200: dict}, parameters=[OpenApiParameter("format", str, enum=["json", "csv"])]
+    )
+    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
     def history(self, request, barcode=None):
-        return Response(selectors.field_history(self.get_object()))
+        tube = self.get_object()
+        changes = selectors.field_history(tube)
+        if wants_csv(request):
+            name = f"{tube.barcode}-history.csv"
+            return stream_csv(changes, fields=selectors.HISTORY_FIELDS, filename=name)
+        return Response(list(changes))
 
     @extend_schema(request=s.ReasonSerializer, responses=s.SpecimenSerializer)
     @action(detail=True, methods=["post"])
@@ -289,13 +300,13 @@ def _require_auditor(view) -> None:
         raise Forbidden("Only auditors review custody trails.")
 
 
-class AuditEventViewSet(mixins.ListModelMixin, ScopedViewSet):
+class AuditEventViewSet(CSVExportMixin, mixins.ListModelMixin, ScopedViewSet):
     """The global custody feed, filtered by actor, site, kind, specimen and time."""
 
     queryset = CustodyEvent.objects.all()
     serializer_class = s.CustodyEventSerializer
     filterset_class = CustodyEventFilter
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    csv_filename = "custody-events.csv"
 
     def refine_queryset(self, queryset):
         _require_auditor(self)
