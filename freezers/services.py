@@ -49,7 +49,7 @@ from specimens.choices import CustodyKind, SpecimenStatus, TemperatureClass
 from specimens.identifiers import allocate_numbers
 from specimens.lifecycle import find_rule, transition
 from specimens.models import Specimen
-from specimens.services import check_not_future
+from specimens.services import check_recorded_time
 
 STORAGE_ROLES = (Role.BIOBANK_TECHNICIAN,)
 HIERARCHY_ROLES = (Role.SITE_ADMIN, Role.BIOBANK_TECHNICIAN)
@@ -468,7 +468,7 @@ def record_readings(
     source = screen(source, field="source")
     given: dict[datetime, Decimal] = {}
     for at, temperature in readings:
-        check_not_future(at, field="at")
+        check_recorded_time(at, field="at")
         if given.setdefault(at, temperature) != temperature:
             raise InvalidInput(
                 f"Two different temperatures for {at:%Y-%m-%d %H:%M:%S} UTC in one request.",

@@ -33,6 +33,11 @@ class OrderStatusConflict(Conflict):
     title = "Not possible in the order's current state"
 
 
+class ImplausibleTime(InvalidInput):
+    code = "implausible_time"
+    title = "The time lies before anything the LIMS records"
+
+
 class TimeInFuture(InvalidInput):
     code = "time_in_future"
     title = "Time lies in the future"

@@ -5,7 +5,7 @@ error (``specimens.errors``) with a stable code when they cannot do what was ask
 package is the one import other apps, views and tests use.
 """
 
-from specimens.services.checks import check_not_future, reason_from_list
+from specimens.services.checks import check_recorded_time, reason_from_list
 from specimens.services.collection import order_collect, order_process
 from specimens.services.orders import (
     order_add_tubes,
@@ -35,7 +35,7 @@ from specimens.services.weighing import Weighing, specimen_weigh, specimens_weig
 __all__ = [
     "WITHDRAWAL_HOLD",
     "Weighing",
-    "check_not_future",
+    "check_recorded_time",
     "order_add_tubes",
     "order_cancel",
     "order_collect",

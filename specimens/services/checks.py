@@ -1,20 +1,31 @@
 """Checks every write of the specimen core shares: times and reasons from fixed lists."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
 from lims.free_text import screen
 from specimens.errors import (
+    ImplausibleTime,
     InvalidReason,
     TimeInFuture,
 )
 
 # The program refuses any time more than five minutes ahead of the server clock.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Nothing the LIMS records happened before this: an earlier time is a typing or clock error.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def check_not_future(value: datetime, *, field: str) -> datetime:
+def check_recorded_time(value: datetime, *, field: str) -> datetime:
+    """``value`` when it is a time something could have happened: not before 2000, not more
+    than five minutes ahead of the server's clock."""
+    if value < EARLIEST:
+        raise ImplausibleTime(
+            f"The {field.replace('_', ' ')} {value:%Y-%m-%d %H:%M} UTC lies before "
+            f"{EARLIEST:%Y}; check the date and enter the real time.",
+            errors={field: [f"Before {EARLIEST:%Y}."]},
+        )
     if value > timezone.now() + FUTURE_TOLERANCE:
         raise TimeInFuture(
             f"The {field.replace('_', ' ')} {value:%Y-%m-%d %H:%M} UTC lies in the future; "

@@ -19,7 +19,7 @@ from specimens.errors import CentrifugeMismatch, OrderStatusConflict, Processing
 from specimens.lifecycle import transition_many
 from specimens.models import CollectionOrder, Specimen
 from specimens.order_lifecycle import lock_order, record_step, require_order_role
-from specimens.services.checks import check_not_future
+from specimens.services.checks import check_recorded_time
 from specimens.services.orders import amendment_reason, order_tubes
 
 
@@ -34,7 +34,7 @@ def order_collect(
     """Record the draw: the given tubes (default: every labeled tube) become collected. On an
     unlocked order, tubes already collected (by default all) take the new time instead."""
     require_order_role(order, "collect", actor=actor)
-    check_not_future(collected_at, field="collected_at")
+    check_recorded_time(collected_at, field="collected_at")
     notes = screen(notes, field="notes")
     with transaction.atomic():
         order, step = lock_order(order, "collect", actor=actor)
@@ -133,7 +133,7 @@ def _recollection(tube: Specimen, collected_at: datetime) -> dict:
 
 def _processing(tube: Specimen, processed_at: datetime, centrifuge: str) -> dict:
     """The checked field values that record ``tube``'s processing, with its QC flags."""
-    check_not_future(processed_at, field="processed_at")
+    check_recorded_time(processed_at, field="processed_at")
     if tube.collected_at and processed_at <= tube.collected_at:
         raise ProcessingBeforeCollection(
             f"Tube {tube.barcode} was collected at {tube.collected_at:%H:%M} UTC; processing at "
