@@ -9,3 +9,6 @@ class FreezersConfig(AppConfig):
 
     def ready(self) -> None:
         from freezers import specimen_extensions  # noqa: F401  (adds storage to the specimen)
+        from freezers import web
+
+        web.register()

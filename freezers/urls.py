@@ -1,0 +1,13 @@
+"""Web pages of freezer storage: storing, browsing freezers and boxes, retrieving and returning."""
+
+from django.urls import path
+
+from freezers.views import browse, store
+
+urlpatterns = [
+    path("storage/", browse.freezers, name="storage-freezers"),
+    path("storage/freezers/<str:code>", browse.freezer, name="storage-freezer"),
+    path("storage/boxes/<str:code>", browse.box, name="storage-box"),
+    path("storage/store", store.store, name="storage-store"),
+    path("storage/retrieve", store.retrieve_return, name="storage-retrieve"),
+]
