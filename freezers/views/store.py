@@ -26,7 +26,7 @@ MAX_SCAN = 64
 
 
 def _path(placement: Placement) -> str:
-    """Freezer › rack › box › position, as the answer names the slot."""
+    """Freezer, rack, box and position, as the answer names the slot."""
     box = placement.box
     return " › ".join(
         [

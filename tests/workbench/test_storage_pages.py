@@ -9,18 +9,6 @@ from django.test.utils import CaptureQueriesContext
 
 from freezers.models import Placement
 from specimens.models import CustodyEvent, Specimen
-from tests.freezers.conftest import (  # noqa: F401  (fixtures)
-    aliquot,
-    aliquots,
-    biobank_admin,
-    box,
-    box_types,
-    make_box,
-    make_freezer,
-    participant,
-    received,
-    ultra,
-)
 
 pytestmark = pytest.mark.django_db
 
