@@ -111,7 +111,10 @@ def test_disposing_with_a_witness_shows_the_manifestation(page_for, tech, bioban
     assert "Performed by" in body and "Witnessed by" in body and "Wanda Wit" in body
     assert Specimen.objects.get(pk=due.pk).status == "disposed"
     signatures = Signature.objects.filter(event__specimen=due)
-    assert sorted(signatures.values_list("meaning", flat=True)) == ["performed", "witnessed"]
+    assert sorted(signatures.values_list("meaning", "signer")) == [
+        ("performed", tech.pk),
+        ("witnessed", witness.pk),
+    ]
     assert "Due for destruction (0)" in body
 
 
