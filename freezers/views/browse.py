@@ -9,15 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from freezers import lookups, selectors
-from freezers.models import Freezer
+from freezers.models import Freezer, Placement
 from freezers.web import TECHNICIAN
 from lims.errors import DomainError
-from lims.web.pages import role_required
-
-
-def percent(used: int, capacity: int) -> int:
-    """Whole percent full, for the occupancy bars (a <meter> needs no style)."""
-    return round(100 * used / capacity) if capacity else 0
+from lims.web.pages import answer, role_required
+from specimens.lifecycle import allowed_actions
 
 
 @require_safe
@@ -88,6 +84,27 @@ def box(request, code: str):
             "layout": layout,
             "columns": columns,
             "rows": rows,
-            "percent": percent(layout["used"], layout["capacity"]),
+            "chosen": _chosen_slot(request, found),
         },
     )
+
+
+def _chosen_slot(request, box) -> dict | None:
+    """The clicked slot (``?slot=B2``): its tube, and what the tube's lifecycle allows now."""
+    wanted = request.GET.get("slot", "").strip()[:8]
+    if not wanted:
+        return None
+    try:
+        row, column = box.grid.parse(wanted, field="slot")
+    except DomainError as error:
+        answer(request, error.detail, ok=False)
+        return None
+    placement = (
+        Placement.objects.filter(box=box, row=row, column=column)
+        .select_related("specimen__type", "specimen__participant")
+        .first()
+    )
+    chosen = {"position": box.grid.name(row, column), "placement": placement}
+    if placement is not None:
+        chosen["actions"] = allowed_actions(placement.specimen, request.user)
+    return chosen

@@ -89,9 +89,11 @@ def _read_scan(request, held: dict) -> None:
 
 
 def _held(request) -> dict:
-    """The tube and box scanned earlier at this station (hidden fields), looked up again."""
+    """The tube and box scanned earlier at this station (hidden fields), looked up again; a box
+    page's link gives the box in the query."""
     held = {"tube": None, "box": None}
-    tube, box = request.POST.get("tube", ""), request.POST.get("box", "")
+    sent = request.POST if request.method == "POST" else request.GET
+    tube, box = sent.get("tube", ""), sent.get("box", "")
     try:
         if tube:
             held["tube"] = lookups.specimen_for(request.user, tube, field="tube")
@@ -107,7 +109,7 @@ def _held(request) -> dict:
 @role_required(TECHNICIAN)
 def store(request):
     """Scan a tube, then a box label and a position (or click a free slot of the box's map)."""
-    held = _held(request) if request.method == "POST" else {"tube": None, "box": None}
+    held = _held(request)
     if request.method == "POST":
         try:
             _read_scan(request, held)
@@ -172,7 +174,8 @@ def retrieve_return(request):
     """Scan a stored tube to check it out (with a reason), a checked-out one to put it back."""
     reason = request.POST.get("reason", "").strip()[:500]
     if request.method == "POST":
-        scanned = request.POST.get("scan", "").strip()[:MAX_SCAN]
+        # A scan at the station, or the button of a slot on the box page (hidden "tube").
+        scanned = (request.POST.get("scan") or request.POST.get("tube", "")).strip()[:MAX_SCAN]
         try:
             if not scanned:
                 answer(request, "Scan a tube to check it out or return it.", ok=False)

@@ -99,9 +99,33 @@ def test_box_page_draws_every_slot_and_links_the_tube(page_for, tech, aliquot, b
     scan(page_for(tech), "/storage/store", "A2", tube=aliquot.barcode, box=box.code)
     body = answers(page_for(tech).get(f"/storage/boxes/{box.code}"))
     assert body.count('<td class="slot ') == 81
-    assert f'href="/search?q={aliquot.barcode}"' in body
+    assert f'href="/storage/boxes/{box.code}?slot=A2#slot"' in body
+    assert f'href="/storage/store?box={box.code}"' in body
     assert f"/api/v1/boxes/{box.code}/map?format=pdf" in body
     assert body.count('name="scan"') == 1
+
+
+def test_a_clicked_slot_shows_its_tube_with_the_actions_it_allows(page_for, tech, aliquot, box):
+    page = page_for(tech)
+    scan(page, "/storage/store", "A2", tube=aliquot.barcode, box=box.code)
+    body = answers(page.get(f"/storage/boxes/{box.code}", {"slot": "a2"}))
+    assert f"A2: {aliquot.barcode}" in body and "freeze-thaw cycles 0" in body
+    assert "Check out" in body and "Return to A2" not in body
+    page.post("/storage/retrieve", {"tube": aliquot.barcode, "reason": "assay"})
+    body = answers(page.get(f"/storage/boxes/{box.code}", {"slot": "A2"}))
+    assert "Return to A2" in body and "Check out</button>" not in body
+    assert "checked out, slot reserved" in body
+    assert "A3 is free" in answers(page.get(f"/storage/boxes/{box.code}", {"slot": "A3"}))
+
+
+def test_a_slot_outside_the_box_is_an_alert(page_for, tech, box):
+    body = answers(page_for(tech).get(f"/storage/boxes/{box.code}", {"slot": "K1"}))
+    assert 'role="alert"' in body and "outside this 9×9 box" in body
+
+
+def test_the_store_page_opened_from_a_box_has_the_box_chosen(page_for, tech, box):
+    body = answers(page_for(tech).get("/storage/store", {"box": box.code}))
+    assert f'name="box" value="{box.code}"' in body and "2 Box: <code>" + box.code in body
 
 
 def test_scanning_a_tube_on_the_box_page_opens_it(page_for, tech, aliquot, box):
