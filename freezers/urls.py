@@ -9,5 +9,5 @@ urlpatterns = [
     path("storage/freezers/<str:code>", browse.freezer, name="storage-freezer"),
     path("storage/boxes/<str:code>", browse.box, name="storage-box"),
     path("storage/store", store.store, name="storage-store"),
-    path("storage/retrieve", store.retrieve_return, name="storage-retrieve"),
+    path("storage/retrieve", store.retrieve_return, name="storage-checkout"),
 ]

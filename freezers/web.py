@@ -28,4 +28,4 @@ def register() -> None:
     search.register(r"FRZ-[A-Z0-9-]{1,28}", open_freezer, describe="freezers (FRZ-…)")
     nav.register("Store", "storage-store", roles=[TECHNICIAN], order=30)
     nav.register("Storage", "storage-freezers", roles=[TECHNICIAN], order=31)
-    nav.register("Retrieve / return", "storage-retrieve", roles=[TECHNICIAN], order=32)
+    nav.register("Retrieve / return", "storage-checkout", roles=[TECHNICIAN], order=32)

@@ -15,7 +15,7 @@ from tests.freezers.conftest import (  # noqa: F401  (fixtures)
     received,
     ultra,
 )
-from tests.shipments.conftest import finalized, pack, shipment  # noqa: F401  (fixtures)
+from tests.shipments.conftest import finalized, in_transit, pack, shipment  # noqa: F401  (fixtures)
 from tests.specimens.conftest import NO_RISK
 
 

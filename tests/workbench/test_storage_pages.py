@@ -171,6 +171,7 @@ def test_retrieve_then_return_by_scanning_counts_a_freeze_thaw(page_for, tech, a
     out = page.post("/storage/retrieve", {"scan": aliquot.barcode, "reason": "assay run 42"})
     assert f"{aliquot.barcode} checked out from FRZ-80-A › R1 › {box.code} › A1" in answers(out)
     assert "checked-out" in answers(out) and "assay run 42" in answers(out)
+    assert 'action="/storage/retrieve"' in answers(out)
     assert Specimen.objects.get(pk=aliquot.pk).status == "checked_out"
     back = page.post("/storage/retrieve", {"scan": aliquot.barcode})
     assert "returned to FRZ-80-A" in answers(back) and "freeze-thaw cycles now 1" in answers(back)
