@@ -8,6 +8,7 @@ set, as CI sets it.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,16 @@ from specimens.models import CustodyEvent, Specimen
 from tests.helpers import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+# The technician's pages, shot at the end of the journey (the ignored tests/artifacts/).
+SHOTS = {
+    "storage-freezers": "/storage/",
+    "storage-freezer": "/storage/freezers/FRZ-4-A",
+    "storage-checkout": "/storage/retrieve",
+    "bench-accession": "/bench/accession",
+    "bench-aliquot": "/bench/aliquot",
+    "bench-disposal": "/bench/disposal",
+}
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -66,6 +77,8 @@ def test_receive_store_find_retrieve_and_return_by_keyboard(
         scan(box.code, f"{tube.barcode} into {box.code}: scan or click a free position.")
         scan("B2", f"{tube.barcode} stored at {where}.")
         stored_answer = answers.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "storage-store.png", full_page=True)
 
         # Into the header search (the scan field keeps the keyboard, so one click), the box
         # label opens the box's map.
@@ -78,6 +91,7 @@ def test_receive_store_find_retrieve_and_return_by_keyboard(
         expect(slot).to_contain_text(f"B2: {tube.barcode}")
         expect(slot).to_contain_text("Stored")
         expect(slot).to_contain_text("freeze-thaw cycles 0")
+        page.screenshot(path=ARTIFACTS / "storage-box.png", full_page=True)
 
         page.get_by_role("link", name="Retrieve / return").click()
         page.wait_for_selector("input[name=scan]:focus")
@@ -88,6 +102,9 @@ def test_receive_store_find_retrieve_and_return_by_keyboard(
         expect(page.locator("table.checked-out")).to_contain_text(tube.barcode)
         scan(tube.barcode, f"{tube.barcode} returned to {where}; freeze-thaw cycles now 1.")
         expect(page.locator("table.checked-out")).to_contain_text("No tube is checked out.")
+        for name, path in SHOTS.items():
+            page.goto(f"{live_server.url}{path}")
+            page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
         browser.close()
 
     assert stored_answer.endswith(f"{tube.barcode} stored at {where}.")
