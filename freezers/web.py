@@ -27,5 +27,6 @@ def register() -> None:
     search.register(r"BOX-\d{7}", open_box, describe="boxes (BOX-…)")
     search.register(r"FRZ-[A-Z0-9-]{1,28}", open_freezer, describe="freezers (FRZ-…)")
     nav.register("Store", "storage-store", roles=[TECHNICIAN], order=30)
+    nav.register("Allocate", "storage-allocate-batch", roles=[TECHNICIAN], order=30)
     nav.register("Storage", "storage-freezers", roles=[TECHNICIAN], order=31)
     nav.register("Retrieve / return", "storage-checkout", roles=[TECHNICIAN], order=32)

@@ -215,3 +215,32 @@ def test_the_checked_out_list_puts_the_overdue_first(page_for, tech, aliquots, b
 def test_storage_pages_are_for_the_biobank_technician(page_for, phleb_north):
     for url in ("/storage/", "/storage/store", "/storage/retrieve"):
         assert page_for(phleb_north).get(url).status_code == 403
+
+
+def test_a_scanned_batch_is_proposed_then_stored_with_one_key(page_for, tech, aliquots, box):
+    first, second = aliquots(2)
+    page = page_for(tech)
+    page.post("/storage/allocate", {"scan": first.barcode})
+    shown = answers(
+        page.post("/storage/allocate", {"scan": second.barcode, "batch": first.barcode})
+    )
+    assert f"{second.barcode} added; 2 in the batch." in shown
+    assert f"{box.path}/A1" in shown and f"{box.path}/A2" in shown
+    assert not Placement.objects.exists()
+    batch = f"{first.barcode} {second.barcode}"
+    done = answers(page.post("/storage/allocate", {"scan": "", "batch": batch}))
+    assert f"2 tubes stored: {first.barcode} at {box.path}/A1" in done
+    assert set(
+        Specimen.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
+    ) == {"stored"}
+    assert kinds(first)[-1] == "stored"
+
+
+def test_a_bad_batch_scan_keeps_the_batch_and_stores_nothing(page_for, tech, aliquot, box):
+    page = page_for(tech)
+    body = answers(page.post("/storage/allocate", {"scan": "BX9999999", "batch": aliquot.barcode}))
+    assert 'role="alert"' in body and "BX9999999 is not a specimen ID" in body
+    assert f'name="batch" value="{aliquot.barcode} "' in body
+    empty = answers(page.post("/storage/allocate", {"scan": ""}))
+    assert "Scan the tubes of the batch first." in empty
+    assert not Placement.objects.exists()
