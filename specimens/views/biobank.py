@@ -17,6 +17,7 @@ from lims.scoping import scope_of
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error
 from specimens import services
 from specimens.choices import DisposalReason, SampleKind, SpecimenStatus
+from specimens.errors import SignatureRefused
 from specimens.labels import labels_for_ids
 from specimens.lifecycle import allowed_actions
 from specimens.models import Signature, Specimen, SpecimenType
@@ -173,7 +174,7 @@ def _witness(name: str):
         return None
     found = get_user_model().objects.filter(username=name, is_active=True).first()
     if found is None:
-        raise services.SignatureRefused(f"No active user {name!r} to witness the disposal.")
+        raise SignatureRefused(f"No active user {name!r} to witness the disposal.")
     return found
 
 
