@@ -8,4 +8,7 @@ class FreezersConfig(AppConfig):
     verbose_name = "Freezer storage"
 
     def ready(self) -> None:
-        from freezers import specimen_extensions  # noqa: F401  (adds storage to the specimen)
+        # Storage on the specimen; the pages' search and navigation entries.
+        from freezers import specimen_extensions, web  # noqa: F401
+
+        web.register()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("search", web.search, name="search"),
     path("", include("specimens.urls")),
     path("", include("shipments.urls")),
+    path("", include("freezers.urls")),
     re_path(r"^api/schema/?$", docs.schema, name="schema"),
     re_path(r"^api/docs/?$", docs.swagger, name="api-docs"),
     path("api/v1/", include("lims.api.urls")),

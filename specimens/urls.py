@@ -2,9 +2,12 @@
 
 from django.urls import path
 
-from specimens.views import orders, queue, steps
+from specimens.views import biobank, orders, queue, steps
 
 urlpatterns = [
+    path("bench/accession", biobank.accession, name="bench-accession"),
+    path("bench/aliquot", biobank.aliquot, name="bench-aliquot"),
+    path("bench/disposal", biobank.disposal, name="bench-disposal"),
     path("collect/", queue.work_queue, name="collect"),
     path("collect/participants/", queue.participants, name="participants"),
     path("collect/participants/<str:pid>", queue.participant, name="participant"),

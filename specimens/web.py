@@ -43,3 +43,6 @@ def register() -> None:
     search.register(r"[PB]\d{9}", open_participant, describe="participants (P… or B…)")
     nav.register("Work queue", "collect", roles=[Role.PHLEBOTOMIST], order=10, key="w")
     nav.register("Participants", "participants", roles=[Role.PHLEBOTOMIST], order=20, key="r")
+    nav.register("Accession", "bench-accession", roles=[Role.BIOBANK_TECHNICIAN], order=29)
+    nav.register("Aliquot", "bench-aliquot", roles=[Role.BIOBANK_TECHNICIAN], order=33)
+    nav.register("Disposal", "bench-disposal", roles=[Role.BIOBANK_TECHNICIAN], order=34)

@@ -3,7 +3,19 @@
 import pytest
 
 from specimens import services
-from tests.shipments.conftest import finalized, pack, shipment  # noqa: F401  (fixtures)
+from tests.freezers.conftest import (  # noqa: F401  (fixtures)
+    aliquot,
+    aliquots,
+    biobank_admin,
+    box,
+    box_types,
+    make_box,
+    make_freezer,
+    participant,
+    received,
+    ultra,
+)
+from tests.shipments.conftest import finalized, in_transit, pack, shipment  # noqa: F401  (fixtures)
 from tests.specimens.conftest import NO_RISK
 
 

@@ -36,13 +36,15 @@ def test_web_url_names_do_not_collide_with_the_apis():
 
 
 @pytest.fixture
-def world(order, shipment, person):
+def world(order, shipment, person, box):
     return {
         "code": None,
         "pid": person.participant_id,
         "action": "cancel",
         "order": order.code,
         "shipment": shipment.code,
+        "freezer": box.rack.freezer.code,
+        "box": box.code,
     }
 
 
@@ -55,11 +57,17 @@ def _kwargs_for(name, world=None):
         "order": "ORD-0000001",
         "shipment": "SH-00001",
         "action": "cancel",
+        "freezer": "FRZ-80-A",
+        "box": "BOX-0000001",
     }
     route = next(str(e.pattern) for _, e in _web_patterns() if e.name == name)
     kwargs = {}
     for param in re.findall(r"<(?:\w+:)?(\w+)>", route):
-        if param == "code":
+        if param == "code" and "freezers/" in route:
+            kwargs[param] = world["freezer"]
+        elif param == "code" and "boxes/" in route:
+            kwargs[param] = world["box"]
+        elif param == "code":
             kwargs[param] = world["shipment"] if "shipments/" in route else world["order"]
         elif param in world:
             kwargs[param] = world[param]

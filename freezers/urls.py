@@ -1,0 +1,14 @@
+"""Web pages of freezer storage: storing, browsing freezers and boxes, retrieving and returning."""
+
+from django.urls import path
+
+from freezers.views import allocate, browse, store
+
+urlpatterns = [
+    path("storage/", browse.freezers, name="storage-freezers"),
+    path("storage/freezers/<str:code>", browse.freezer, name="storage-freezer"),
+    path("storage/boxes/<str:code>", browse.box, name="storage-box"),
+    path("storage/store", store.store, name="storage-store"),
+    path("storage/allocate", allocate.allocate, name="storage-allocate-batch"),
+    path("storage/retrieve", store.retrieve_return, name="storage-checkout"),
+]

@@ -1,0 +1,1 @@
+"""The biobank technician's storage pages."""

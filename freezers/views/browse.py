@@ -1,0 +1,110 @@
+"""The storage browser: freezers with their occupancy, racks and boxes, and each box's map."""
+
+from urllib.parse import urlencode
+
+from django.db.models import F, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from freezers import lookups, selectors
+from freezers.models import Freezer, Placement
+from freezers.web import TECHNICIAN
+from lims.errors import DomainError
+from lims.web.pages import answer, role_required
+from specimens.lifecycle import allowed_actions
+
+
+@require_safe
+@role_required(TECHNICIAN)
+def freezers(request):
+    """Every freezer the user can see: site, temperature class, status and how full it is."""
+    rows = (
+        Freezer.objects.for_user(request.user)
+        .select_related("site")
+        .annotate(
+            capacity=Sum(F("racks__boxes__box_type__rows") * F("racks__boxes__box_type__columns")),
+            used=Sum("racks__boxes__used"),
+        )
+        .order_by("site__code", "code")
+    )
+    return render(request, "freezers/freezers.html", {"freezers": rows})
+
+
+@require_safe
+@role_required(TECHNICIAN)
+def freezer(request, code: str):
+    """One freezer: its racks in order, each box with its fill."""
+    try:
+        found = lookups.freezer_for(request.user, code)
+    except DomainError as error:
+        raise Http404(error.detail) from None
+    return render(
+        request,
+        "freezers/freezer.html",
+        {"freezer": found, "occupancy": selectors.occupancy(found)},
+    )
+
+
+def grid_rows(box, layout: dict) -> tuple[list[str], list[dict]]:
+    """Column headings and rows (heading, cells) as the box type names them: letters and
+    numbers for a lettered grid, slot numbers (in fill order) for a numbered one."""
+    grid = box.grid
+    if grid.naming == "letter_number":
+        columns = [str(c) for c in range(1, grid.columns + 1)]
+        headings = [grid.name(r, 1)[0] for r in range(1, grid.rows + 1)]
+    else:
+        columns = [""] * grid.columns
+        headings = [""] * grid.rows
+    return columns, [
+        {"heading": heading, "cells": cells}
+        for heading, cells in zip(headings, layout["grid"], strict=True)
+    ]
+
+
+@require_safe
+@role_required(TECHNICIAN)
+def box(request, code: str):
+    """The box drawn to scale, each slot coloured by state and type; a scan opens the tube."""
+    try:
+        found = lookups.box_for(request.user, code)
+    except DomainError as error:
+        raise Http404(error.detail) from None
+    scanned = request.GET.get("scan", "").strip()
+    if scanned:
+        return redirect(f"{reverse('search')}?{urlencode({'q': scanned[:64]})}")
+    layout = selectors.box_map(found)
+    columns, rows = grid_rows(found, layout)
+    return render(
+        request,
+        "freezers/box.html",
+        {
+            "box": found,
+            "layout": layout,
+            "columns": columns,
+            "rows": rows,
+            "chosen": _chosen_slot(request, found),
+        },
+    )
+
+
+def _chosen_slot(request, box) -> dict | None:
+    """The clicked slot (``?slot=B2``): its tube, and what the tube's lifecycle allows now."""
+    wanted = request.GET.get("slot", "").strip()[:8]
+    if not wanted:
+        return None
+    try:
+        row, column = box.grid.parse(wanted, field="slot")
+    except DomainError as error:
+        answer(request, error.detail, ok=False)
+        return None
+    placement = (
+        Placement.objects.filter(box=box, row=row, column=column)
+        .select_related("specimen__type", "specimen__participant")
+        .first()
+    )
+    chosen = {"position": box.grid.name(row, column), "placement": placement}
+    if placement is not None:
+        chosen["actions"] = allowed_actions(placement.specimen, request.user)
+    return chosen

@@ -1,0 +1,228 @@
+"""The biobank technician's bench: the accession worklist, aliquoting with labels, and the
+disposal worklist with the electronic signature in the page."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from barcode_printing.choices import PrinterKind
+from barcode_printing.ids import parse_id
+from barcode_printing.models import Printer
+from barcode_printing.services import print_labels
+from lims.choices import Role
+from lims.errors import DomainError, NotFound
+from lims.scoping import scope_of
+from lims.web.pages import ListedReasonForm, answer, role_required, show_error
+from specimens import services
+from specimens.choices import DisposalReason, SampleKind, SpecimenStatus
+from specimens.errors import SignatureRefused
+from specimens.labels import labels_for_ids
+from specimens.lifecycle import allowed_actions
+from specimens.models import Signature, Specimen, SpecimenType
+
+TECHNICIAN = Role.BIOBANK_TECHNICIAN
+WORKLIST_SIZE = 200
+
+
+def _at_my_biobanks(user):
+    """Tubes at the sites where ``user`` works as a biobank technician."""
+    scope = scope_of(user)
+    tubes = Specimen.objects.for_user(user).select_related("type", "current_site")
+    if scope.is_superuser:
+        return tubes
+    return tubes.filter(current_site__in=scope.sites_with_role([TECHNICIAN]))
+
+
+def _tube(user, text: str) -> Specimen:
+    barcode = parse_id(text)
+    tube = Specimen.objects.for_user(user).select_related("type", "current_site")
+    found = tube.filter(barcode=barcode).first()
+    if found is None:
+        raise NotFound(f"No tube {barcode} among those you can see.", errors={"scan": ["Unknown."]})
+    return found
+
+
+# --- accession worklist -----------------------------------------------------------------------
+
+
+@require_safe
+@role_required(TECHNICIAN)
+def accession(request):
+    """Received tubes not yet aliquoted or stored, oldest collection first."""
+    waiting = (
+        _at_my_biobanks(request.user)
+        .filter(status=SpecimenStatus.RECEIVED, children__isnull=True)
+        .order_by("collected_at", "barcode")
+    )
+    now = timezone.now()
+    rows = [
+        {"tube": tube, "hours": round((now - tube.collected_at).total_seconds() / 3600, 1)}
+        for tube in waiting[:WORKLIST_SIZE]
+        if tube.collected_at
+    ]
+    return render(request, "specimens/accession.html", {"rows": rows})
+
+
+# --- aliquot ----------------------------------------------------------------------------------
+
+
+class AliquotForm(forms.Form):
+    scan = forms.CharField(max_length=64, label="Parent tube")
+    type_code = forms.ChoiceField(label="Derivative type")
+    count = forms.IntegerField(min_value=1, max_value=96, initial=2)
+    volume_ul = forms.IntegerField(min_value=1, max_value=100_000, label="Volume each (µL)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        derivatives = SpecimenType.objects.filter(kind=SampleKind.DERIVATIVE, active=True)
+        self.fields["type_code"].choices = [(t.code, f"{t.code} · {t.name}") for t in derivatives]
+
+
+def _print_children(request, children: list[Specimen]) -> None:
+    """Send the aliquots' labels to the site's default label printer, answering the job's state."""
+    site = children[0].current_site
+    printer = (
+        Printer.objects.filter(site=site, active=True, is_default_for_site=True)
+        .exclude(kind=PrinterKind.PDF)
+        .first()
+    )
+    if printer is None:
+        answer(
+            request,
+            f"No label printer is set up at {site.code}: print the labels from "
+            "the tubes' IDs once one is.",
+            ok=True,
+            warn=True,
+        )
+        return
+    job, _rendered = print_labels(
+        actor=request.user,
+        batch=labels_for_ids(request.user, [c.barcode for c in children]),
+        printer=printer,
+    )
+    answer(
+        request,
+        f"Labels for {len(children)} aliquots: job {job.public_id} on "
+        f"{printer.name} is {job.get_status_display().lower()}.",
+        warn=job.status == "failed",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(TECHNICIAN)
+def aliquot(request):
+    """Scan the parent, choose the derivative, count and volume: the aliquots are made and
+    their labels printed; the parent's remaining volume is shown."""
+    form = AliquotForm(request.POST or None)
+    parent = children = None
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                parent = _tube(request.user, data["scan"])
+                if "aliquot" not in allowed_actions(parent, request.user):
+                    answer(
+                        request,
+                        f"{parent.barcode} is {parent.get_status_display().lower()}"
+                        " here: it cannot be aliquoted now.",
+                        ok=False,
+                    )
+                else:
+                    children = services.specimen_aliquot(
+                        actor=request.user,
+                        specimen=parent,
+                        count=data["count"],
+                        type_code=data["type_code"],
+                        volume_ul=data["volume_ul"],
+                    )
+            except DomainError as error:
+                show_error(form, error)
+                answer(request, error.detail, ok=False)
+            if children:
+                parent.refresh_from_db()
+                answer(
+                    request,
+                    f"{len(children)} × {data['volume_ul']} µL {data['type_code']} "
+                    f"made from {parent.barcode}; {parent.volume_ul} µL left in it.",
+                )
+                _print_children(request, children)
+        else:
+            answer(request, "Scan the parent tube and give the type, count and volume.", ok=False)
+    return render(
+        request,
+        "specimens/aliquot.html",
+        {"form": form, "parent": parent, "children": children or []},
+    )
+
+
+# --- disposal ---------------------------------------------------------------------------------
+
+
+class DisposeForm(ListedReasonForm):
+    scan = forms.CharField(max_length=64, label="Tube")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password")
+    witness = forms.CharField(max_length=150, required=False, label="Witness user name")
+    witness_password = forms.CharField(
+        widget=forms.PasswordInput, required=False, label="Witness's password"
+    )
+
+
+def _witness(name: str):
+    if not name:
+        return None
+    found = get_user_model().objects.filter(username=name, is_active=True).first()
+    if found is None:
+        raise SignatureRefused(f"No active user {name!r} to witness the disposal.")
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(TECHNICIAN)
+def disposal(request):
+    """Tubes due for destruction, and disposing one signed with the password (and a witness's)."""
+    form = DisposeForm(request.POST or None, reasons=DisposalReason)
+    signatures, zone = [], "UTC"
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                tube = _tube(request.user, data["scan"])
+                services.specimen_dispose(
+                    actor=request.user,
+                    specimen=tube,
+                    reason=data["reason"],
+                    reason_text=data["reason_text"],
+                    password=data["password"],
+                    witness=_witness(data["witness"]),
+                    witness_password=data["witness_password"],
+                )
+            except DomainError as error:
+                show_error(form, error)
+                answer(request, error.detail, ok=False)
+            else:
+                answer(request, f"{tube.barcode} disposed and signed.")
+                signatures = Signature.objects.filter(event__specimen=tube).order_by("meaning")
+                zone = tube.current_site.time_zone
+                form = DisposeForm(reasons=DisposalReason)
+        else:
+            answer(
+                request, "Scan the tube, choose the reason and sign with your password.", ok=False
+            )
+    due = (
+        _at_my_biobanks(request.user)
+        .filter(disposal_due=True)
+        .exclude(status=SpecimenStatus.DISPOSED)
+        .order_by("barcode")[:WORKLIST_SIZE]
+    )
+    return render(
+        request,
+        "specimens/disposal.html",
+        {
+            "form": form,
+            "due": due,
+            "signatures": signatures,
+            "zone": zone,
+        },
+    )
