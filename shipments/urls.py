@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from shipments import views
+from shipments import custody_pages, views
 
 urlpatterns = [
+    path("shipments/<str:code>/custody.pdf", custody_pages.shipment_report, name="shipment-report"),
     path("stations/", views.stations, name="stations"),
     path("stations/shipments/<str:code>/pack", views.pack_station, name="station-pack"),
     path("stations/shipments/<str:code>/receive", views.receive_station, name="station-receive"),

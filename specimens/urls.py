@@ -2,9 +2,16 @@
 
 from django.urls import path
 
-from specimens.views import orders, queue, steps
+from specimens.views import orders, queue, steps, tube
 
 urlpatterns = [
+    path("tubes/<str:barcode>", tube.tube_page, name="tube"),
+    path("tubes/<str:barcode>/custody.pdf", tube.tube_report, name="tube-report"),
+    path(
+        "participants/<str:biobank_id>/custody.pdf",
+        tube.participant_report,
+        name="participant-report",
+    ),
     path("collect/", queue.work_queue, name="collect"),
     path("collect/participants/", queue.participants, name="participants"),
     path("collect/participants/<str:pid>", queue.participant, name="participant"),
