@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from specimens.views import orders, queue, steps, tube
+from specimens.views import audit, orders, queue, steps, tube
 
 urlpatterns = [
+    path("audit/events", audit.feed, name="audit-feed"),
+    path("audit/events.csv", audit.feed_csv, name="audit-feed-csv"),
     path("tubes/<str:barcode>", tube.tube_page, name="tube"),
     path("tubes/<str:barcode>/custody.pdf", tube.tube_report, name="tube-report"),
     path(

@@ -47,3 +47,4 @@ def register() -> None:
     search.register(r"[PB]\d{9}", open_participant, describe="participants (P… or B…)")
     nav.register("Work queue", "collect", roles=[Role.PHLEBOTOMIST], order=10)
     nav.register("Participants", "participants", roles=[Role.PHLEBOTOMIST], order=20)
+    nav.register("Custody feed", "audit-feed", roles=[Role.AUDITOR], order=60)
