@@ -48,3 +48,4 @@ def register() -> None:
     nav.register("Work queue", "collect", roles=[Role.PHLEBOTOMIST], order=10)
     nav.register("Participants", "participants", roles=[Role.PHLEBOTOMIST], order=20)
     nav.register("Custody feed", "audit-feed", roles=[Role.AUDITOR], order=60)
+    nav.register("Verify chains", "audit-verify", roles=[Role.AUDITOR], order=61)
