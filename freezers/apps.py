@@ -8,4 +8,5 @@ class FreezersConfig(AppConfig):
     verbose_name = "Freezer storage"
 
     def ready(self) -> None:
-        from freezers import specimen_extensions  # noqa: F401  (adds storage to the specimen)
+        # Storage on the specimen; the dashboard panels.
+        from freezers import panels, specimen_extensions  # noqa: F401

@@ -8,6 +8,7 @@ from lims import search
 from lims.choices import Role
 from lims.scoping import scope_of
 from lims.web import nav
+from specimens import panels
 from specimens.models import CollectionOrder, Participant, Specimen
 
 SPECIMEN_SHAPE = r"[A-Z]{2}\d{6,8}[0-9A-Z*]?"
@@ -42,6 +43,7 @@ def open_participant(user, text: str) -> str:
 
 
 def register() -> None:
+    panels.register()
     search.register(SPECIMEN_SHAPE, open_specimen, describe="tubes (BX…)")
     search.register(r"ORD-\d+", open_order, describe="orders (ORD-…)")
     search.register(r"[PB]\d{9}", open_participant, describe="participants (P… or B…)")

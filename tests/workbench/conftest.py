@@ -3,7 +3,17 @@
 import pytest
 
 from specimens import services
-from tests.shipments.conftest import finalized, pack, shipment  # noqa: F401  (fixtures)
+from tests.freezers.conftest import (  # noqa: F401  (fixtures)
+    aliquots,
+    biobank_admin,
+    box,
+    box_types,
+    make_box,
+    make_freezer,
+    received,
+    ultra,
+)
+from tests.shipments.conftest import finalized, in_transit, pack, shipment  # noqa: F401
 from tests.specimens.conftest import NO_RISK
 
 
@@ -33,3 +43,9 @@ def order(tube_catalog, phleb_north, north, person):
         tube_codes=["1SST8", "1ED10"],
         safety=NO_RISK,
     )
+
+
+@pytest.fixture
+def participant(phleb_north, north):
+    """The participant whose tubes the freezer fixtures receive and aliquot."""
+    return services.participant_register(actor=phleb_north, participant_id="P000900001", site=north)
