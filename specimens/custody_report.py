@@ -72,11 +72,18 @@ def _history_rows(d: Dossier) -> list[list]:
         [
             f"{h['at']:%Y-%m-%d %H:%M:%S} UTC",
             h["user"] or "—",
-            "; ".join(f"{c['field']}: {c['old']} → {c['new']}" for c in h["changes"]) or h["type"],
+            "; ".join(
+                f"{c['field']}: {_shown(c['old'])} → {_shown(c['new'])}" for c in h["changes"]
+            )
+            or h["type"],
             h["reason"] or "",
         ]
         for h in d.history
     ]
+
+
+def _shown(value) -> str:
+    return "—" if value in (None, "") else str(value)
 
 
 def _tube_story(d: Dossier) -> list:
@@ -95,7 +102,7 @@ def _tube_story(d: Dossier) -> list:
         _table(
             ["#", "Kind", "When", "Who", "Where", "Ref", "Details"],
             _trail_rows(d),
-            [0.3, 0.8, 1.45, 0.85, 0.8, 0.9, 2.1],
+            [0.3, 0.8, 1.45, 0.85, 0.95, 0.9, 1.95],
         ),
         Paragraph("Field history", _STYLES["Heading3"]),
         _table(["When", "Who", "Change", "Why"], _history_rows(d), [1.4, 0.9, 3.2, 1.7]),

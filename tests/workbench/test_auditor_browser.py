@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pypdfium2
 import pytest
 
 from specimens import services
@@ -67,6 +68,10 @@ def test_an_auditor_opens_a_tube_by_its_id_reads_the_trail_and_exports_the_pdf(
         report = Path(download.value.path()).read_bytes()
         browser.close()
 
+    # The report's first page, for a person to look at beside the screenshots.
+    pypdfium2.PdfDocument(report)[0].render(scale=1.5).to_pil().save(
+        ARTIFACTS / "auditor-custody-report.png"
+    )
     assert url == f"{live_server.url}/tubes/{tube.barcode}"
     assert "1. Labeled" in trail and "4. Put on hold" in trail and "why: label smudged" in trail
     assert "Custody chain intact: 4 events" in verdict
