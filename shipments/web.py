@@ -23,5 +23,9 @@ def register() -> None:
     panels.register()
     search.register(r"SH-\d+", open_shipment, describe="shipments (SH-…)")
     nav.register(
-        "Shipping", "stations", roles=[Role.PHLEBOTOMIST, Role.BIOBANK_TECHNICIAN], order=30
+        "Shipping",
+        "stations",
+        roles=[Role.PHLEBOTOMIST, Role.BIOBANK_TECHNICIAN],
+        order=30,
+        key="s",
     )

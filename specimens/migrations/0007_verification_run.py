@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('specimens', '0002_catalog_and_custody_guards'),
+        ('specimens', '0006_derivatives_by_parent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
