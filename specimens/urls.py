@@ -7,8 +7,8 @@ from specimens.views import audit, orders, queue, steps, tube, verify
 urlpatterns = [
     path("audit/events", audit.feed, name="audit-feed"),
     path("audit/events.csv", audit.feed_csv, name="audit-feed-csv"),
-    path("audit/verify", verify.verify, name="audit-verify"),
-    path("audit/verify/<uuid:public_id>", verify.verify_run, name="audit-verify-run"),
+    path("audit/chains", verify.verify, name="verify-chains"),
+    path("audit/chains/<uuid:public_id>", verify.verify_run, name="verify-chains-run"),
     path("tubes/<str:barcode>", tube.tube_page, name="tube"),
     path("tubes/<str:barcode>/custody.pdf", tube.tube_report, name="tube-report"),
     path(

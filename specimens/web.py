@@ -43,4 +43,4 @@ def register() -> None:
     nav.register("Work queue", "collect", roles=[Role.PHLEBOTOMIST], order=10, key="w")
     nav.register("Participants", "participants", roles=[Role.PHLEBOTOMIST], order=20, key="r")
     nav.register("Custody feed", "audit-feed", roles=[Role.AUDITOR], order=60)
-    nav.register("Verify chains", "audit-verify", roles=[Role.AUDITOR], order=61)
+    nav.register("Verify chains", "verify-chains", roles=[Role.AUDITOR], order=61)

@@ -26,7 +26,7 @@ def verify(request):
     if request.method == "POST":
         run = verification.run_request(actor=request.user)
         answer(request, "Verification queued; this page follows its progress.")
-        return redirect("audit-verify-run", public_id=run.public_id)
+        return redirect("verify-chains-run", public_id=run.public_id)
     runs = VerificationRun.objects.filter(requested_by=request.user).order_by("-requested_at")
     return render(request, "specimens/verify.html", {"runs": runs[:10]})
 

@@ -37,8 +37,8 @@ EXPECTED = {
     "shipment-report": EVERYONE_IN_SCOPE,
     "audit-feed": AUDITORS,
     "audit-feed-csv": AUDITORS,
-    "audit-verify": AUDITORS,
-    "audit-verify-run": {**AUDITORS, "north_auditor": 404},
+    "verify-chains": AUDITORS,
+    "verify-chains-run": {**AUDITORS, "north_auditor": 404},
     "dashboard": dict.fromkeys(ROLES, 200),
 }
 
@@ -73,8 +73,8 @@ def urls(finalized, shipment, pack, auditor):
         "shipment-report": f"/shipments/{shipment.code}/custody.pdf",
         "audit-feed": "/audit/events",
         "audit-feed-csv": "/audit/events.csv",
-        "audit-verify": "/audit/verify",
-        "audit-verify-run": f"/audit/verify/{run.public_id}",
+        "verify-chains": "/audit/chains",
+        "verify-chains-run": f"/audit/chains/{run.public_id}",
         "dashboard": "/dashboard",
     }
 

@@ -99,14 +99,14 @@ def test_screenshots_of_the_feed_the_verify_page_and_the_dashboard(
         for name, path in (
             ("auditor-feed", "/audit/events"),
             ("auditor-feed-bad-filter", "/audit/events?since=2026-13-45"),
-            ("auditor-verify", "/audit/verify"),
+            ("auditor-verify", "/audit/chains"),
             ("dashboard", "/dashboard"),
         ):
             page.goto(f"{live_server.url}{path}")
             shown[name] = page.inner_text("main")
             page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-        page.goto(f"{live_server.url}/audit/verify")
-        page.click("table a[href^='/audit/verify/']")
+        page.goto(f"{live_server.url}/audit/chains")
+        page.click("table a[href^='/audit/chains/']")
         shown["run"] = page.inner_text("main")
         page.screenshot(path=ARTIFACTS / "auditor-verify-run.png", full_page=True)
         browser.close()
