@@ -85,6 +85,11 @@ TABLE: tuple[Rule, ...] = (
     Rule(K.AMENDED, frozenset({S.LABELED, S.COLLECTED, S.PROCESSED}), None, COLLECTION),
 )
 
+# Every role that may take a step from some state.
+_ROLES = {
+    kind: frozenset().union(*(rule.roles for rule in TABLE if rule.kind == kind)) for kind in K
+}
+
 # What a tube on hold may still go through: release and disposal, and the custody facts of a
 # shipment under way (taken out before dispatch, received or found missing at the biobank),
 # which record where the tube is rather than use it, and a QC finding, which records its state.
@@ -186,11 +191,11 @@ def _not_allowed_sentence(specimen: Specimen, kind: str) -> str:
     return sentence
 
 
-def require_handler(actor: User, specimen: Specimen, rule: Rule, site: Site) -> None:
-    if not scope_of(actor).has_role(site.pk, rule.roles):
-        roles = " or ".join(sorted(Role(role).label.lower() for role in rule.roles))
+def require_handler(actor: User, specimen: Specimen, kind: str, roles, site: Site) -> None:
+    if not scope_of(actor).has_role(site.pk, roles):
+        names = " or ".join(sorted(Role(role).label.lower() for role in roles))
         raise Forbidden(
-            f"Only a {roles} at {site.code} may have tube {specimen.barcode} {_VERB[rule.kind]}."
+            f"Only a {names} at {site.code} may have tube {specimen.barcode} {_VERB[kind]}."
         )
 
 
@@ -204,8 +209,11 @@ def check_step(
 ) -> Rule:
     """The rule that lets ``actor`` do ``kind`` to ``specimen`` at ``site`` (default: where the
     tube is), or the error that says why not. Changes nothing."""
+    where = site or specimen.current_site
+    # Permission before state: who may never take this step is told so, not the tube's state.
+    require_handler(actor, specimen, kind, _ROLES[kind], where)
     rule = find_rule(specimen, kind, target)
-    require_handler(actor, specimen, rule, site or specimen.current_site)
+    require_handler(actor, specimen, kind, rule.roles, where)
     return rule
 
 

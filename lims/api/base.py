@@ -1,5 +1,6 @@
 """Base classes every API view inherits: change reasons, idempotent POSTs and site scoping."""
 
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
@@ -154,7 +155,26 @@ class StrictSerializer(serializers.Serializer):
                         for name in unknown
                     }
                 )
+            _refuse_unplain_numbers(self.fields, data)
         return super().to_internal_value(data)
+
+
+# Python's int() and Decimal() also read "1_000" and digits of other scripts ("١٢"); a number
+# typed or sent to the LIMS is written in ASCII digits, with a point for decimals.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+
+
+def _refuse_unplain_numbers(fields, data: dict) -> None:
+    numeric = (serializers.IntegerField, serializers.DecimalField, serializers.FloatField)
+    wrong = {
+        name: ["Write the number in plain digits 0-9, with a point for decimals."]
+        for name, field in fields.items()
+        if isinstance(field, numeric)
+        and isinstance(data.get(name), str)
+        and not _PLAIN_NUMBER.fullmatch(data[name].strip())
+    }
+    if wrong:
+        raise serializers.ValidationError(wrong)
 
 
 class ScopedSlugField(serializers.SlugRelatedField):

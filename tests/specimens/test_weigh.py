@@ -68,6 +68,10 @@ def test_a_technician_weighs_at_the_biobank(api, phleb_north, tech, biobank, col
         ({"grams": "-1"}, "weight_out_of_range"),
         ({"grams": "2000.001"}, "weight_out_of_range"),
         ({"grams": "ten"}, "invalid"),
+        ({"grams": "1_000"}, "invalid"),
+        ({"grams": "\u0661\u0662"}, "invalid"),
+        ({"grams": "\uff11\uff12.5"}, "invalid"),
+        ({"grams": "1e1"}, "invalid"),
         ({"grams": "10", "device": "x" * 65}, "invalid"),
         ({"grams": "10", "device": "scale of Mrs. Smith"}, "possible_identifier_in_text"),
         ({"grams": "10", "tare": "1"}, "unknown_field"),
@@ -97,6 +101,7 @@ def test_a_tube_on_hold_disposed_or_not_collected_is_a_conflict(
 def test_roles_and_sites_decide_who_weighs(api, phleb_south, north_auditor, collected):
     urine = collected[0]
     assert_problem(weigh(api(north_auditor), urine, grams="10"), 403, "role_forbids_action")
+    assert weigh(api(phleb_south), urine, grams="10").status_code == 404
     assert_problem(weigh(api(phleb_south), urine, grams="10"), 404, "not_found")
 
 
@@ -118,3 +123,21 @@ def test_a_replayed_weighing_is_recorded_once(api, phleb_north, collected):
     assert (first.status_code, again.status_code) == (200, 200)
     assert again["Idempotent-Replayed"] == "true"
     assert Specimen.objects.get(pk=urine.pk).custody_events.filter(kind="weighed").count() == 1
+
+
+def test_a_role_that_may_never_take_a_step_is_told_so_before_the_tubes_state(
+    api, phleb_north, north_auditor, collected, make_order
+):
+    urine = collected[0]
+    labeled = make_order("1UR10").specimens.get()
+    auditor = api(north_auditor)
+    before = chain_state()
+    steps = [
+        ("release", urine, {"reason": "checking"}),
+        ("hold", labeled, {"reason": "checking"}),
+        ("weigh", labeled, {"grams": "1", "device": "SCALE-1", "stable": True}),
+    ]
+    for path, tube, body in steps:
+        response = auditor.post(f"/api/v1/specimens/{tube.barcode}/{path}/", body)
+        assert_problem(response, 403, "role_forbids_action")
+    assert chain_state() == before
