@@ -8,7 +8,7 @@ class FreezersConfig(AppConfig):
     verbose_name = "Freezer storage"
 
     def ready(self) -> None:
-        # Storage on the specimen; the pages' search and navigation entries.
-        from freezers import specimen_extensions, web  # noqa: F401
+        # Storage on the specimen; the pages' search and navigation entries; the dashboard panels.
+        from freezers import panels, specimen_extensions, web  # noqa: F401
 
         web.register()

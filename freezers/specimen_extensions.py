@@ -2,6 +2,7 @@
 representation and the ``?box=`` filter of the specimen list."""
 
 import django_filters
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,3 +43,19 @@ extensions.add_filter(
         field_name="placement__box__code", help_text="Box code (BOX-…): the tubes in that box."
     ),
 )
+
+
+def _slot_link(specimen) -> list[extensions.Link]:
+    """The tube's slot, opened through the header search (the box's page answers it)."""
+    if specimen.status not in IN_STORAGE:
+        return []
+    fetched = _with_slot(type(specimen).objects.filter(pk=specimen.pk)).get()
+    placement = getattr(fetched, "placement", None)
+    storage = placement.as_storage() if placement is not None else None
+    if storage is None:
+        return []
+    url = reverse("search") + f"?q={storage['box']}"
+    return [extensions.Link("Storage", f"{storage['path']}", url)]
+
+
+extensions.add_links("storage", _slot_link)

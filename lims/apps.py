@@ -11,9 +11,12 @@ class LimsConfig(AppConfig):
     def ready(self) -> None:
         from lims import checks, security  # noqa: F401  (registers checks and log receivers)
         from lims.audit import guard_base_managers
+        from lims.choices import Role
         from lims.db_guards import install_guards_after_migrate
+        from lims.web import nav
 
         guard_base_managers()
+        nav.register("Dashboard", "dashboard", roles=list(Role), order=90)
 
         post_migrate.connect(
             install_guards_after_migrate, sender=self, dispatch_uid="lims_append_only_guards"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("search", web.search, name="search"),
+    path("dashboard", web.dashboard, name="dashboard"),
     path("", include("specimens.urls")),
     path("", include("shipments.urls")),
     path("", include("freezers.urls")),

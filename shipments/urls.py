@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from shipments import packing_views, views
+from shipments import custody_pages, packing_views, views
 
 urlpatterns = [
+    path("shipments/<str:code>/custody.pdf", custody_pages.shipment_report, name="shipment-report"),
     path("stations/", views.stations, name="stations"),
     path("stations/new", packing_views.create_shipment, name="station-new"),
     path("stations/shipments/<str:code>/pack", views.pack_station, name="station-pack"),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from lims import search
 from lims.choices import Role
 from lims.web import nav
+from shipments import panels
 from shipments.choices import ShipmentStatus
 from shipments.models import Shipment
 
@@ -19,6 +20,7 @@ def open_shipment(user, text: str) -> str:
 
 
 def register() -> None:
+    panels.register()
     search.register(r"SH-\d+", open_shipment, describe="shipments (SH-…)")
     nav.register(
         "Shipping",

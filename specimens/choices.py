@@ -141,3 +141,9 @@ class QCFlag(models.TextChoices):
         "Shipped through a temperature excursion",
     )
     DAMAGED_IN_TRANSIT = "damaged_in_transit", "Arrived damaged"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"

@@ -61,3 +61,24 @@ def fetch(queryset: QuerySet) -> QuerySet:
 
 def filters() -> dict[str, django_filters.Filter]:
     return dict(_FILTERS)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page another app holds about a tube, shown on the tube page: ``label`` then ``text``."""
+
+    label: str
+    text: str
+    url: str
+
+
+_LINKS: dict[str, Callable] = {}
+
+
+def add_links(name: str, links: Callable) -> None:
+    """Show ``links(specimen)`` (a list of ``Link``) on the tube page and in its report."""
+    _add(_LINKS, name, links)
+
+
+def links(specimen) -> list[Link]:
+    return [link for found in _LINKS.values() for link in found(specimen)]

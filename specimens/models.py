@@ -1,5 +1,7 @@
 """Participants, the tube catalog, orders, specimens and their append-only custody chain."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -15,6 +17,7 @@ from specimens.choices import (
     CustodyKind,
     OrderAction,
     OrderStatus,
+    RunStatus,
     SampleKind,
     SignatureMeaning,
     SpecimenStatus,
@@ -372,3 +375,33 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_meaning_display()} {self.printed_name}"
+
+
+class VerificationRun(models.Model):
+    """A request to verify every custody chain in its requester's scope: a job row that the
+    ``verify_worker`` command claims, with its progress and, once done, each break found."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    specimens_total = models.PositiveIntegerField(default=0)
+    specimens_checked = models.PositiveIntegerField(default=0)
+    events_checked = models.PositiveBigIntegerField(default=0)
+    breaks = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [_choices_check("status", RunStatus, "verification_run_status_valid")]
+
+    def __str__(self) -> str:
+        return f"verification {self.public_id} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == RunStatus.DONE:
+            return 100
+        return self.specimens_checked * 100 // self.specimens_total if self.specimens_total else 0

@@ -7,6 +7,7 @@ from barcode_printing.ids import parse_id
 from lims import search
 from lims.choices import Role
 from lims.web import nav
+from specimens import panels
 from specimens.models import CollectionOrder, Specimen
 from specimens.selectors import participants_drawn_by
 
@@ -15,12 +16,9 @@ SPECIMEN_SHAPE = r"[A-Z]{2}\d{6,8}[0-9A-Z*]?"
 
 def open_specimen(user, text: str) -> str:
     barcode = parse_id(text)
-    tube = Specimen.objects.for_user(user).filter(barcode=barcode).select_related("order").first()
-    if tube is None:
+    if not Specimen.objects.for_user(user).filter(barcode=barcode).exists():
         raise search.SearchRefused(f"No tube {barcode} among those you can see.")
-    if tube.order is None:
-        raise search.SearchRefused(f"Tube {barcode} has no order page to open.")
-    return reverse("order", args=[tube.order.code]) + f"#{barcode}"
+    return reverse("tube", args=[barcode])
 
 
 def open_order(user, text: str) -> str:
@@ -38,6 +36,7 @@ def open_participant(user, text: str) -> str:
 
 
 def register() -> None:
+    panels.register()
     search.register(SPECIMEN_SHAPE, open_specimen, describe="tubes (BX…)")
     search.register(r"ORD-\d+", open_order, describe="orders (ORD-…)")
     search.register(r"[PB]\d{9}", open_participant, describe="participants (P… or B…)")
@@ -46,3 +45,5 @@ def register() -> None:
     nav.register("Accession", "bench-accession", roles=[Role.BIOBANK_TECHNICIAN], order=29)
     nav.register("Aliquot", "bench-aliquot", roles=[Role.BIOBANK_TECHNICIAN], order=33)
     nav.register("Disposal", "bench-disposal", roles=[Role.BIOBANK_TECHNICIAN], order=34)
+    nav.register("Custody feed", "audit-feed", roles=[Role.AUDITOR], order=60)
+    nav.register("Verify chains", "verify-chains", roles=[Role.AUDITOR], order=61)

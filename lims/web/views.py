@@ -1,4 +1,4 @@
-"""Pages of the shell itself: the header search that opens any ID's page."""
+"""Pages of the shell itself: the header search that opens any ID's page, and the dashboard."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from lims import search as registry
 from lims.errors import DomainError
+from lims.web import panels
 
 
 @require_safe
@@ -26,3 +27,10 @@ def search(request):
                 "kinds": registry.kinds(),
             },
         )
+
+
+@require_safe
+@login_required
+def dashboard(request):
+    """The panels the user's roles read, each scoped to the user's sites."""
+    return render(request, "lims/dashboard.html", {"panels": panels.panels_for(request.user)})

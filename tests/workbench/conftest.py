@@ -11,7 +11,6 @@ from tests.freezers.conftest import (  # noqa: F401  (fixtures)
     box_types,
     make_box,
     make_freezer,
-    participant,
     received,
     ultra,
 )
@@ -45,3 +44,9 @@ def order(tube_catalog, phleb_north, north, person):
         tube_codes=["1SST8", "1ED10"],
         safety=NO_RISK,
     )
+
+
+@pytest.fixture
+def participant(phleb_north, north):
+    """The participant whose tubes the freezer fixtures receive and aliquot."""
+    return services.participant_register(actor=phleb_north, participant_id="P000900001", site=north)

@@ -101,7 +101,7 @@ def test_the_buttons_follow_the_lifecycle_and_the_unlocked_list_shows_the_order(
     queue = client.get("/collect/").content.decode()
     unlocked = queue.split('id="unlocked"')[1].split("</section>")[0]
     assert order.code in unlocked
-    assert CollectionOrder.objects.get(pk=order.pk).status == "processed"
+    assert CollectionOrder.objects.get(pk=order.pk).status == "unlocked"
 
 
 def test_a_time_typed_as_hh_mm_is_today_at_the_site(page_for, phleb_north, north, order):

@@ -65,9 +65,7 @@ def test_the_search_box_opens_an_order_a_tube_a_participant_and_a_shipment(
     client = page_for(phleb_north)
     tube = order.specimens.order_by("barcode").first()
     assert client.get(f"/search?q={order.code}")["Location"] == f"/collect/orders/{order.code}"
-    assert client.get(f"/search?q= {tube.barcode.lower()} ")["Location"] == (
-        f"/collect/orders/{order.code}#{tube.barcode}"
-    )
+    assert client.get(f"/search?q= {tube.barcode.lower()} ")["Location"] == f"/tubes/{tube.barcode}"
     assert client.get("/search?q=P000000123")["Location"] == "/collect/participants/P000000123"
     biobank_id = order.participant.biobank_id
     assert client.get(f"/search?q={biobank_id}")["Location"] == "/collect/participants/P000000123"

@@ -1,0 +1,60 @@
+"""What an auditor reads about a tube: its trail with signatures, its field history, lineage,
+the pages other apps hold about it, and whether its chain verifies."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from specimens import custody, extensions
+from specimens.models import CustodyEvent, Signature, Specimen
+from specimens.selectors import field_history
+
+
+@dataclass
+class Dossier:
+    tube: Specimen
+    trail: list[CustodyEvent]
+    history: list[dict]
+    links: list[extensions.Link]
+    breaks: list[custody.Break]
+
+    @property
+    def first_break(self) -> int | None:
+        return min((b.seq for b in self.breaks), default=None)
+
+    @property
+    def signatures(self) -> list[Signature]:
+        return [signature for event in self.trail for signature in event.signatures.all()]
+
+
+def trail(specimen: Specimen) -> list[CustodyEvent]:
+    """The tube's events in order, with actor, site and signatures, in two queries."""
+    signatures = Signature.objects.select_related("signer").order_by("signed_at", "pk")
+    return list(
+        specimen.custody_events.select_related("actor", "site")
+        .prefetch_related(Prefetch("signatures", signatures))
+        .order_by("seq")
+    )
+
+
+def dossier(specimen: Specimen) -> Dossier:
+    return Dossier(
+        tube=specimen,
+        trail=trail(specimen),
+        history=field_history(specimen),
+        links=extensions.links(specimen),
+        breaks=custody.verify(Specimen.objects.filter(pk=specimen.pk)).breaks,
+    )
+
+
+def visible_tubes(user):
+    """The tubes ``user`` may see, with what their page and report show of each."""
+    return (
+        Specimen.objects.for_user(user)
+        .select_related("type", "participant", "order", "parent", "collection_site", "current_site")
+        .prefetch_related("children")
+    )
+
+
+def tube_for(user, barcode: str) -> Specimen | None:
+    return visible_tubes(user).filter(barcode=barcode).first()
