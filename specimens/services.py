@@ -16,11 +16,12 @@ from django.utils import timezone
 from barcode_printing.ids import parse_id
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
-from lims.errors import Conflict, DomainError, Forbidden, InvalidInput
+from lims.credentials import PasswordCheck
+from lims.errors import Conflict, DomainError, InvalidInput
 from lims.free_text import require_reason, screen
 from lims.models import Site, User
 from lims.scoping import require_role
-from specimens import custody
+from specimens import custody, signatures
 from specimens.choices import (
     CancelReason,
     Consent,
@@ -39,7 +40,6 @@ from specimens.lifecycle import ParticipantWithdrawn, check_step, transition, tr
 from specimens.models import (
     CollectionOrder,
     Participant,
-    Signature,
     Specimen,
     SpecimenType,
     TubeSet,
@@ -117,11 +117,6 @@ class ParticipantExists(Conflict):
 class NotACollectionSite(InvalidInput):
     code = "not_a_collection_site"
     title = "Only collection sites register participants and create orders"
-
-
-class SignatureRefused(Forbidden):
-    code = "signature_refused"
-    title = "Electronic signature refused"
 
 
 class InsufficientVolume(InvalidInput):
@@ -552,13 +547,6 @@ def specimen_release(*, actor, specimen: Specimen, reason: str) -> Specimen:
     return specimen
 
 
-def _check_password(user, password: str, *, who: str) -> None:
-    if not password or not user.check_password(password):
-        raise SignatureRefused(
-            f"The password of {who} is wrong; the disposal was not signed or recorded."
-        )
-
-
 def specimen_dispose(
     *,
     actor,
@@ -566,18 +554,25 @@ def specimen_dispose(
     reason: str,
     reason_text: str = "",
     password: str,
-    witness=None,
+    check: PasswordCheck,
+    witness: str = "",
     witness_password: str = "",
 ) -> Specimen:
-    """Dispose for good, signed by the actor (password re-entered) and optionally a witness."""
+    """Dispose for good, signed by the actor (password re-entered) and optionally a witness,
+    an active biobank technician or site admin where the tube is. ``check`` checks passwords
+    as a sign-in does, so guesses are counted and locked out."""
     why = reason_from_list(DisposalReason, reason, reason_text)
-    _check_password(actor, password, who=actor.get_username())
-    if witness is not None:
-        if witness.pk == actor.pk:
-            raise SignatureRefused("A witness must be someone other than the person disposing.")
-        _check_password(witness, witness_password, who=f"witness {witness.get_username()}")
+    # Outside the transaction: a refusal must not roll back the failures the lockout counted.
+    signatures.confirm_signer(actor, password, check=check)
+    witness_user = (
+        signatures.authenticate_witness(actor, witness, witness_password, check=check)
+        if witness
+        else None
+    )
     with transaction.atomic():
         (specimen,) = Specimen.objects.lock(specimen)
+        if witness:
+            witness_user = signatures.confirm_witness(witness_user, specimen.current_site)
         event = transition(
             specimen,
             CustodyKind.DISPOSED,
@@ -586,21 +581,10 @@ def specimen_dispose(
             details={"reason": reason, "reason_text": reason_text},
             changes={"disposal_due": False},
         )
-        _sign(event, actor, SignatureMeaning.PERFORMED)
-        if witness is not None:
-            _sign(event, witness, SignatureMeaning.WITNESSED)
+        signatures.sign(event, actor, SignatureMeaning.PERFORMED)
+        if witness:
+            signatures.sign(event, witness_user, SignatureMeaning.WITNESSED)
     return specimen
-
-
-def _sign(event, user, meaning: str) -> Signature:
-    return Signature.objects.create(
-        event=event,
-        signer=user,
-        printed_name=user.get_full_name() or user.get_username(),
-        signed_at=timezone.now(),
-        meaning=meaning,
-        event_hash=event.hash,
-    )
 
 
 def specimen_aliquot(

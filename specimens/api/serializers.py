@@ -215,6 +215,13 @@ class DisposeSerializer(ListedReasonSerializer):
     witness = serializers.CharField(max_length=150, required=False)
     witness_password = serializers.CharField(max_length=4096, trim_whitespace=False, required=False)
 
+    def validate(self, data: dict) -> dict:
+        if ("witness" in data) != ("witness_password" in data):
+            raise serializers.ValidationError(
+                {"witness": ["A witness signs with their username and password, both or neither."]}
+            )
+        return data
+
 
 class AliquotSerializer(StrictSerializer):
     count = serializers.IntegerField(min_value=1, max_value=96)

@@ -1,6 +1,5 @@
 """API views of the specimen core: thin wrappers that validate, call one service, render."""
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -12,6 +11,7 @@ from barcode_printing.ids import parse_id
 from lims.api.base import LimsAPIView, ScopedViewSet
 from lims.api.renderers import CSVRenderer
 from lims.choices import Role
+from lims.credentials import sign_in_check
 from lims.errors import Forbidden, InvalidInput
 from specimens import custody, selectors, services
 from specimens.api import serializers as s
@@ -218,22 +218,15 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def dispose(self, request, barcode=None):
         data = self.validated(s.DisposeSerializer)
-        witness = None
-        if "witness" in data:
-            witness = (
-                get_user_model().objects.filter(username=data["witness"], is_active=True).first()
-            )
-            if witness is None:
-                raise InvalidInput(
-                    f"No active user {data['witness']}.", errors={"witness": ["Unknown user."]}
-                )
         specimen = services.specimen_dispose(
             actor=request.user,
             specimen=self.get_object(),
             reason=data["reason"],
             reason_text=data.get("reason_text", ""),
             password=data["password"],
-            witness=witness,
+            # The Django request: the lockout counts failures per username and address.
+            check=sign_in_check(request._request),
+            witness=data.get("witness", ""),
             witness_password=data.get("witness_password", ""),
         )
         return self._answer(specimen)

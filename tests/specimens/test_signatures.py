@@ -1,0 +1,130 @@
+"""Signed disposal: passwords are checked like a sign-in, guesses lock out, refusals are uniform."""
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from lims.audit import stamp
+from lims.choices import Role
+from lims.models import Membership
+from specimens import services
+from specimens.models import Signature
+from tests.helpers import PASSWORD, assert_problem, make_user
+from tests.specimens.helpers import chain_state, received_at_biobank
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def at_biobank(make_order, phleb_north, tech, biobank, an_hour_ago):
+    order = services.order_collect(
+        actor=phleb_north, order=make_order("1UR10"), collected_at=an_hour_ago
+    )
+    return received_at_biobank(order.specimens.get(), phleb=phleb_north, tech=tech, biobank=biobank)
+
+
+@pytest.fixture
+def witness(biobank):
+    return make_user("tech-2", (biobank, Role.BIOBANK_TECHNICIAN), first_name="Ana")
+
+
+def dispose(client, specimen, *, password=PASSWORD, **witnessed):
+    body = {"reason": "damaged", "password": password, **witnessed}
+    return client.post(f"/api/v1/specimens/{specimen.barcode}/dispose/", body)
+
+
+def witnessed_by(username, password=PASSWORD):
+    return {"witness": username, "witness_password": password}
+
+
+def sign_in(username):
+    return APIClient().post("/api/v1/auth/token/", {"username": username, "password": PASSWORD})
+
+
+def refusal(response) -> dict:
+    body = assert_problem(response, 403, "signature_refused")
+    return {**body, "content_type": response["Content-Type"]}
+
+
+def test_wrong_witness_guesses_lock_the_witness_out_and_every_refusal_reads_the_same(
+    api, tech, witness, at_biobank, settings
+):
+    client = api(tech)
+    before = chain_state()
+    unknown = refusal(dispose(client, at_biobank, **witnessed_by("nobody-here", "guess-0")))
+    wrong = [
+        refusal(dispose(client, at_biobank, **witnessed_by("tech-2", f"guess-{n}")))
+        for n in range(10)
+    ]
+    right_but_locked = refusal(dispose(client, at_biobank, **witnessed_by("tech-2")))
+
+    assert 10 > settings.AXES_FAILURE_LIMIT
+    assert all(answer == unknown for answer in wrong)
+    assert right_but_locked == unknown
+    assert "tech-2" not in unknown["detail"] and "nobody-here" not in unknown["detail"]
+    # The lockout is the sign-in's own: the witness cannot sign in from this address either.
+    assert_problem(sign_in("tech-2"), 403, "account_locked")
+    assert chain_state() == before
+    assert not Signature.objects.exists()
+
+
+def test_wrong_signer_passwords_lock_the_signer_out(api, tech, at_biobank, settings):
+    client = api(tech)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        body = refusal(dispose(client, at_biobank, password=f"guess-{n}"))
+    assert body == refusal(dispose(client, at_biobank))
+    assert_problem(sign_in("tech"), 403, "account_locked")
+    assert not Signature.objects.exists()
+
+
+def test_a_site_admin_of_the_disposal_site_may_witness(api, tech, at_biobank, biobank):
+    make_user("bank-admin", (biobank, Role.SITE_ADMIN), first_name="Rosa", last_name="Diaz")
+    response = dispose(api(tech), at_biobank, **witnessed_by("bank-admin"))
+    assert response.status_code == 200, response.content
+    signed = Signature.objects.get(meaning="witnessed")
+    assert (signed.printed_name, signed.event.kind) == ("Rosa Diaz", "disposed")
+
+
+def _ended_technician(biobank):
+    user = make_user("tech-gone", (biobank, Role.BIOBANK_TECHNICIAN))
+    membership = Membership.objects.get(user=user)
+    membership.ended_at = timezone.now()
+    stamp(membership, actor=None, reason="left the biobank").save()
+    return user
+
+
+@pytest.mark.parametrize(
+    "make_witness",
+    [
+        lambda sites: make_user("bank-auditor", (sites["biobank"], Role.AUDITOR)),
+        lambda sites: make_user("north-admin", (sites["north"], Role.SITE_ADMIN)),
+        lambda sites: make_user("no-role"),
+        lambda sites: _ended_technician(sites["biobank"]),
+        lambda sites: make_user(
+            "inactive", (sites["biobank"], Role.BIOBANK_TECHNICIAN), is_active=False
+        ),
+    ],
+    ids=["auditor-there", "admin-elsewhere", "no-membership", "membership-ended", "inactive"],
+)
+def test_only_a_technician_or_site_admin_there_may_witness_and_the_refusal_says_no_more(
+    api, tech, at_biobank, network, make_witness
+):
+    client = api(tech)
+    unknown = refusal(dispose(client, at_biobank, **witnessed_by("nobody-here")))
+    before = chain_state()
+    name = make_witness(network).username
+    assert refusal(dispose(client, at_biobank, **witnessed_by(name))) == unknown
+    assert chain_state() == before
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "witnessed",
+    [{"witness": "tech-2"}, {"witness_password": PASSWORD}],
+    ids=["no-password", "no-witness"],
+)
+def test_a_witness_needs_both_username_and_password(api, tech, witness, at_biobank, witnessed):
+    before = chain_state()
+    body = assert_problem(dispose(api(tech), at_biobank, **witnessed), 400, "invalid")
+    assert "witness" in body["errors"]
+    assert chain_state() == before
