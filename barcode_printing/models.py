@@ -104,8 +104,8 @@ class PrintJobQuerySet(AuditedQuerySet):
 class PrintJob(models.Model):
     """Labels printed once: who, when, where, which IDs, and whether (and why) it was a reprint.
 
-    A record of fact. Only the printing services change it, and only its delivery status:
-    queued → sending (claimed by one sender) → sent or failed, and failed → queued when retried.
+    A record of fact. Only the printing services change it, and only its delivery status, as
+    the table in ``barcode_printing/lifecycle.py`` allows.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

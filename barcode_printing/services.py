@@ -13,30 +13,25 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from barcode_printing import lifecycle
 from barcode_printing.choices import LabelFormat, PrinterKind, PrintStatus
 from barcode_printing.layouts import repeat
+from barcode_printing.lifecycle import PRINTING_ROLES
 from barcode_printing.models import Printer, PrintJob, PrintJobItem
 from barcode_printing.render import Rendered, render_labels
 from barcode_printing.sources import LabelBatch
 from barcode_printing.transports import PrinterUnreachable
 from lims.audit import stamp
-from lims.choices import Role
 from lims.errors import Conflict, InvalidInput
 from lims.free_text import require_reason, screen
 from lims.scoping import require_role
 
-PRINTING_ROLES = (Role.PHLEBOTOMIST, Role.BIOBANK_TECHNICIAN, Role.SITE_ADMIN)
 DEFAULT_LAYOUT = "tube_128x050"
 
 
 class FormatNotForPrinter(InvalidInput):
     code = "format_not_for_printer"
     title = "The printer does not take this format"
-
-
-class PrintJobNotFailed(Conflict):
-    code = "print_job_not_failed"
-    title = "Only a failed print job is retried"
 
 
 class PrintJobSuperseded(Conflict):
@@ -102,21 +97,16 @@ def _record(job: PrintJob, ids) -> PrintJob:
 
 def print_job_retry(*, actor, job: PrintJob) -> PrintJob:
     """Send a failed job's document again, unless its IDs have been printed since."""
-    require_role(actor, job.site, *PRINTING_ROLES, action="retry print jobs")
     with transaction.atomic():
-        job = PrintJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != PrintStatus.FAILED:
-            raise PrintJobNotFailed(
-                f"Print job {job.public_id} is {job.status}; it is not retried."
-            )
+        job = PrintJob.objects.select_for_update(of=("self",)).select_related("site").get(pk=job.pk)
+        lifecycle.check(job, lifecycle.RETRY, actor=actor)
         since = _printed_since(job)
         if since:
             raise PrintJobSuperseded(
-                f"{', '.join(since)} were printed again after this job failed; print them anew "
-                "(with a reason) rather than retrying."
+                f"{', '.join(since)} were printed again after this job failed; print them "
+                "anew (with a reason) rather than retrying."
             )
-        job.status, job.error = PrintStatus.QUEUED, ""
-        stamp(job, actor=actor, reason="retried").save()
+        lifecycle.transition(job, lifecycle.RETRY, actor=actor)
         transaction.on_commit(partial(_deliver, job.pk))
     job.refresh_from_db()
     return job
@@ -152,33 +142,34 @@ def _deliver(job_pk: int) -> bool:
     try:
         job.printer.transport().send(bytes(job.document))
     except PrinterUnreachable as error:
-        job.status, job.error = PrintStatus.FAILED, error.detail
+        outcome, message = lifecycle.FAIL, error.detail
     else:
-        job.status, job.sent_at = PrintStatus.SENT, timezone.now()
-    stamp(job, actor=job.actor, reason=f"delivery to {job.printer.name}: {job.status}").save()
+        outcome, message = lifecycle.DELIVERED, ""
+    with transaction.atomic():
+        job = _locked(job_pk)
+        # The outbox may have given up on a send that outlived ``stuck_after``: its record
+        # (failed, "may or may not have printed") stands, and a retry is the way on.
+        if lifecycle.can(job, outcome):
+            lifecycle.transition(job, outcome, error=message)
     return True
 
 
 def _claim(job_pk: int) -> PrintJob | None:
     """Mark a queued job as being sent, so that exactly one sender prints it."""
     with transaction.atomic():
-        job = (
-            PrintJob.objects.select_for_update(of=("self",))
-            .select_related("printer")
-            .filter(pk=job_pk, status=PrintStatus.QUEUED)
-            .first()
-        )
-        if job is None:
+        job = _locked(job_pk)
+        if job is None or not lifecycle.can(job, lifecycle.CLAIM):
             return None
-        job.status, job.claimed_at = PrintStatus.SENDING, timezone.now()
-        stamp(job, actor=job.actor, reason="sending").save()
-    return job
+        return lifecycle.transition(job, lifecycle.CLAIM)
 
 
-INTERRUPTED = (
-    "Delivery was interrupted while sending: the labels may or may not have printed. Check the "
-    "printer, then retry the job or print again with a reason."
-)
+def _locked(job_pk: int) -> PrintJob | None:
+    return (
+        PrintJob.objects.select_for_update(of=("self",))
+        .select_related("printer")
+        .filter(pk=job_pk)
+        .first()
+    )
 
 
 def deliver_outbox(*, grace: timedelta, stuck_after: timedelta) -> tuple[int, int]:
@@ -192,13 +183,8 @@ def deliver_outbox(*, grace: timedelta, stuck_after: timedelta) -> tuple[int, in
         status=PrintStatus.SENDING, claimed_at__lt=now - stuck_after
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            job = (
-                PrintJob.objects.select_for_update()
-                .filter(pk=pk, status=PrintStatus.SENDING)
-                .first()
-            )
-            if job is not None:
-                job.status, job.error = PrintStatus.FAILED, INTERRUPTED
-                stamp(job, actor=job.actor, reason="delivery interrupted").save()
+            job = _locked(pk)
+            if job is not None and lifecycle.can(job, lifecycle.INTERRUPT):
+                lifecycle.transition(job, lifecycle.INTERRUPT)
                 stuck += 1
     return delivered, stuck

@@ -103,6 +103,21 @@ class LimsHistory(HistoricalRecords):
         return getattr(request, "lims_change_reason", None)
 
 
+def guard_base_managers() -> None:
+    """Give every audited model its refusing manager as the base manager as well.
+
+    Django's base manager is a plain Manager unless a model names one, so
+    ``Model._base_manager.update()`` would write with no history. Save, related access and
+    refresh keep working: they read through it or use the private ``_update``."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        manager = model._meta.default_manager
+        if manager is not None and issubclass(manager._queryset_class, AuditedQuerySet):
+            model._meta.base_manager_name = manager.name
+            model._meta.__dict__.pop("base_manager", None)
+
+
 def stamp(instance: models.Model, *, actor, reason: str | None) -> models.Model:
     """Attach the acting user and reason that the next save() records in history."""
     instance._history_user = actor

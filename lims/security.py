@@ -1,4 +1,5 @@
-"""Sign-in security: the lockout answer (django-axes) and a log line for every sign-in event."""
+"""Sign-in security: the client's address, the sign-in throttle and the lockout answer
+(django-axes), and a log line for every sign-in event."""
 
 import logging
 
@@ -8,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from rest_framework.throttling import SimpleRateThrottle
 
 from lims.api.problems import problem_response
 
@@ -17,7 +19,29 @@ LOCKOUT_STATUS = 403
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
+    """The client's address: the socket's, or behind LIMS_TRUSTED_PROXIES proxies the one the
+    outermost trusted proxy put in X-Forwarded-For (entries further left can be forged)."""
+    if request is None:
+        return "?"
+    remote = request.META.get("REMOTE_ADDR", "?")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if not settings.LIMS_TRUSTED_PROXIES or not hops:
+        return remote
+    return hops[-min(settings.LIMS_TRUSTED_PROXIES, len(hops))]
+
+
+class LoginThrottle(SimpleRateThrottle):
+    """Sign-in attempts per client address, counted in the shared cache: the API's token
+    endpoint and the web sign-in form share one allowance."""
+
+    scope = "login"
+
+    def get_rate(self) -> str:
+        return settings.LIMS_LOGIN_THROTTLE_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
 def lockout_detail(username: str | None) -> str:

@@ -146,6 +146,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Proxies in front whose X-Forwarded-For is believed: the lockout, the throttles and the logs
+# count the client behind them, never an address a client wrote itself.
+LIMS_TRUSTED_PROXIES = env_int("LIMS_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "lims.security.client_address"
 AXES_FAILURE_LIMIT = env_int("LIMS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIMS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
@@ -179,7 +183,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "lims.api.problems.exception_handler",
     # Clients are told apart by the socket address; X-Forwarded-For counts only behind the
     # number of trusted proxies given here, or a client could spoof its way past throttles.
-    "NUM_PROXIES": env_int("LIMS_TRUSTED_PROXIES", 0),
+    "NUM_PROXIES": LIMS_TRUSTED_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # The schema and its docs page are for signed-in users unless opened (a public API portal).

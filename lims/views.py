@@ -1,7 +1,9 @@
-"""Web pages of the lims app: the front page, the health probe and problem-type documentation."""
+"""Web pages of the lims app: the front page, sign-in, the health probe and problem-type
+documentation."""
 
 import logging
 
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connections
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from lims.problem_catalog import problem_types
+from lims.security import LoginThrottle
 
 log = logging.getLogger("lims.health")
 
@@ -16,6 +19,19 @@ log = logging.getLogger("lims.health")
 @require_safe
 def home(request):
     return render(request, "lims/home.html")
+
+
+class SignInView(auth_views.LoginView):
+    """The web sign-in form, throttled per client address with the API's token endpoint."""
+
+    def post(self, request, *args, **kwargs):
+        throttle = LoginThrottle()
+        if throttle.allow_request(request, self):
+            return super().post(request, *args, **kwargs)
+        wait = int(throttle.wait() or 1)
+        response = render(request, "lims/throttled.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
 
 
 @never_cache

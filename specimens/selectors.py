@@ -1,7 +1,8 @@
 """Reads of the specimen core that are more than one line: history diffs and list querysets."""
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch
 
+from barcode_printing.selectors import latest_job_annotations
 from specimens import extensions
 from specimens.models import Specimen
 
@@ -18,10 +19,14 @@ def specimen_list(queryset):
 
 
 def order_list(queryset):
-    """Orders with their tubes, each tube fetched with its relations in one joined query."""
+    """Orders with their tubes, each tube fetched with its relations in one joined query, and
+    the newest print job of their labels (annotated, so that a failed print is never silent)."""
     tubes = specimen_list(Specimen.objects.all())
-    return queryset.select_related("participant", "site", "tube_set").prefetch_related(
-        Prefetch("specimens", queryset=tubes)
+    labelled = Specimen.objects.filter(order=OuterRef(OuterRef("pk")), parent__isnull=True)
+    return (
+        queryset.select_related("participant", "site", "tube_set")
+        .prefetch_related(Prefetch("specimens", queryset=tubes))
+        .annotate(**latest_job_annotations(labelled.values("barcode")))
     )
 
 

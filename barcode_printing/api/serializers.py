@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from barcode_printing.choices import LabelFormat
+from barcode_printing.lifecycle import allowed_actions
 from barcode_printing.models import LAYOUT_CHOICES, Printer, PrintJob
 from lims.api.base import ReasonField, StrictSerializer
 
@@ -49,6 +50,16 @@ class LabelsSerializer(StrictSerializer):
         return attrs
 
 
+class ActionsField(serializers.ListField):
+    """What the requesting user may do with the job now (barcode_printing.lifecycle)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), source="*", read_only=True, **kwargs)
+
+    def to_representation(self, job) -> list[str]:
+        return allowed_actions(job, self.context["request"].user)
+
+
 class PrinterSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
 
@@ -73,6 +84,7 @@ class PrintJobSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
     printer = serializers.CharField(source="printer.name", default=None)
     ids = serializers.SerializerMethodField()
+    actions = ActionsField()
 
     class Meta:
         model = PrintJob
@@ -91,7 +103,17 @@ class PrintJobSerializer(serializers.ModelSerializer):
             "status",
             "error",
             "sent_at",
+            "actions",
         ]
 
     def get_ids(self, job) -> list[str]:
         return [item.payload for item in job.items.all()]
+
+
+class LatestPrintJobSerializer(serializers.Serializer):
+    """The newest print job of something labelled (an order's tubes): did its labels print?"""
+
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    error = serializers.CharField()
+    actions = ActionsField()

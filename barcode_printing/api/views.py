@@ -52,14 +52,15 @@ def _file(rendered: Rendered, job: PrintJob, first_id: str) -> HttpResponse:
     return answer
 
 
-def _job_answer(job: PrintJob) -> Response:
+def _job_answer(request, job: PrintJob) -> Response:
     if job.status == PrintStatus.FAILED:
         raise PrinterUnreachable(
             f"{job.error} The job is kept as failed: retry it with "
             f"POST /api/v1/print-jobs/{job.public_id}/retry/.",
             job=str(job.public_id),
         )
-    return Response(PrintJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+    answer = PrintJobSerializer(job, context={"request": request}).data
+    return Response(answer, status=status.HTTP_202_ACCEPTED)
 
 
 _FILES = {
@@ -91,7 +92,7 @@ class LabelsView(LimsAPIView):
         )
         if printer is None or printer.kind == PrinterKind.PDF:
             return _file(rendered, job, batch.ids[0])
-        return _job_answer(job)
+        return _job_answer(request, job)
 
 
 class PrinterViewSet(mixins.ListModelMixin, ScopedViewSet):
@@ -119,4 +120,5 @@ class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @extend_schema(request=None, responses={202: PrintJobSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request, public_id=None):
-        return _job_answer(services.print_job_retry(actor=request.user, job=self.get_object()))
+        job = services.print_job_retry(actor=request.user, job=self.get_object())
+        return _job_answer(request, job)

@@ -110,14 +110,23 @@ class BatchItemFailed(DomainError):
     title = "A request of the batch failed on the server"
 
 
+class TextField(serializers.CharField):
+    """A JSON string and nothing else: DRF's CharField would take 0 for "0"."""
+
+    def to_internal_value(self, data) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class KeyedRequestSerializer(StrictSerializer):
-    key = serializers.CharField(
+    key = TextField(
         max_length=255,
         trim_whitespace=False,
         validators=[RegexValidator(rf"\A{idempotency.KEY_FORMAT.pattern}\Z", "Not a valid key.")],
         help_text="The Idempotency-Key of this request: 1 to 255 visible ASCII characters.",
     )
-    path = serializers.CharField(
+    path = TextField(
         max_length=300,
         trim_whitespace=False,
         help_text="The endpoint under /api/v1/, e.g. specimens/BN0000123K/weigh/.",

@@ -50,8 +50,22 @@ class Replay(Exception):
 
 
 def fingerprint(request) -> str:
-    path = request.get_full_path().encode()
-    return fingerprint_parts(request.method.encode(), path, request.body)
+    """The fingerprint of a keyed request sent on its own: the same as inside a batch."""
+    try:
+        body = json.loads(request.body) if request.content_type == "application/json" else None
+    except (ValueError, RecursionError):
+        body = None
+    query = request.META.get("QUERY_STRING", "")
+    path = request.path + (f"?{query}" if query else "")
+    if body is None:
+        return fingerprint_parts(request.method.encode(), _route(path), request.body)
+    return item_fingerprint(path, body, method=request.method)
+
+
+def _route(path: str) -> bytes:
+    # Every API path answers with and without its trailing slash: both name one request.
+    route, _, query = path.partition("?")
+    return (route.rstrip("/") + (f"?{query}" if query else "")).encode()
 
 
 def fingerprint_parts(*parts: bytes) -> str:
@@ -85,10 +99,11 @@ def claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey:
     raise Replay(existing)
 
 
-def item_fingerprint(path: str, body: dict) -> str:
-    """The fingerprint of one keyed request inside a batch: its path and its body as JSON."""
+def item_fingerprint(path: str, body, *, method: str = "POST") -> str:
+    """The fingerprint of a keyed JSON request, alone or in a batch: its method, its path and
+    its body as canonical JSON (key order and spacing do not make another request)."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-    return fingerprint_parts(b"POST", path.encode(), canonical)
+    return fingerprint_parts(method.encode(), _route(path), canonical)
 
 
 def claim_many(*, user, fingerprints: dict[str, str]) -> dict[str, IdempotencyKey]:

@@ -1,6 +1,5 @@
 """API views for authentication, sites and memberships."""
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema
@@ -10,7 +9,6 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from lims import services
 from lims.api.base import LimsAPIView, LimsViewMixin, ScopedViewSet
@@ -25,6 +23,7 @@ from lims.api.serializers import (
 )
 from lims.errors import DomainError
 from lims.models import Membership, Site
+from lims.security import LoginThrottle
 
 
 class InvalidCredentials(DomainError):
@@ -32,18 +31,6 @@ class InvalidCredentials(DomainError):
     status = 401
     title = "Sign-in failed"
     headers = {"WWW-Authenticate": "Token"}
-
-
-class LoginThrottle(SimpleRateThrottle):
-    """Sign-in attempts per client address, counted in the shared cache."""
-
-    scope = "login"
-
-    def get_rate(self) -> str:
-        return settings.LIMS_LOGIN_THROTTLE_RATE
-
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class TokenView(LimsAPIView):

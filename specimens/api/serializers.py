@@ -1,7 +1,10 @@
 """Serializers of the specimen core. Participant IDs only reach users of the collecting site."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from barcode_printing.api.serializers import LatestPrintJobSerializer
+from barcode_printing.selectors import latest_job
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
@@ -141,6 +144,7 @@ class OrderSerializer(serializers.ModelSerializer):
     site = serializers.CharField(source="site.code")
     tube_set = serializers.CharField(source="tube_set.__str__")
     specimens = SpecimenSerializer(many=True)
+    print_job = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -157,6 +161,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "fainting_history",
             "created_at",
             "specimens",
+            "print_job",
             "actions",
         ]
 
@@ -167,6 +172,12 @@ class OrderSerializer(serializers.ModelSerializer):
         if sees_participant_id(self.context, order.site_id):
             return order.participant.participant_id
         return None
+
+    @extend_schema_field(LatestPrintJobSerializer(allow_null=True))
+    def get_print_job(self, order) -> dict | None:
+        """The newest job of the tubes' labels: a printer that was off shows here as failed."""
+        job = latest_job(order)
+        return LatestPrintJobSerializer(job, context=self.context).data if job else None
 
 
 class SafetySerializer(StrictSerializer):

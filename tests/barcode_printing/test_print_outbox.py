@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from barcode_printing.lifecycle import INTERRUPTED
 from barcode_printing.models import PrintJob
-from barcode_printing.services import INTERRUPTED, _claim, deliver_outbox
+from barcode_printing.services import _claim, deliver_outbox
 from lims.audit import stamp
 from tests.barcode_printing.conftest import post_labels
 

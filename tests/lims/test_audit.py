@@ -42,12 +42,14 @@ def test_the_exemptions_name_real_models():
     ids=lambda m: m._meta.label,
 )
 def test_audited_models_refuse_writes_that_skip_history(model):
-    with pytest.raises(AuditBypassRefused):
-        model._default_manager.filter(pk=-1).update(pk=-1)
-    with pytest.raises(AuditBypassRefused):
-        model._default_manager.bulk_create([])
-    with pytest.raises(AuditBypassRefused):
-        model._default_manager.bulk_update([], ["pk"])
+    # The base manager too: Django reaches for it where the default manager is not wanted.
+    for manager in (model._default_manager, model._base_manager):
+        with pytest.raises(AuditBypassRefused):
+            manager.filter(pk=-1).update(pk=-1)
+        with pytest.raises(AuditBypassRefused):
+            manager.bulk_create([])
+        with pytest.raises(AuditBypassRefused):
+            manager.bulk_update([], ["pk"])
 
 
 def _installed_triggers() -> set[str]:

@@ -1,14 +1,10 @@
 """Demo data: the documented sites and users, loaded idempotently, refused in production."""
 
-import ast
-from pathlib import Path
-
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-import lims
 from lims.choices import Role
 from lims.models import Membership, Site, User
 
@@ -88,18 +84,3 @@ def test_each_app_seeds_its_own_demo_data_through_the_registry(settings):
         for site in ("SITE-NORTH", "SITE-SOUTH", "BIOBANK")
         for kind in ("pdf", "zpl_tcp")
     }
-
-
-def test_lims_imports_no_app_above_it():
-    """ARCHITECTURE §3: every app uses lims; lims names none of them, not even lazily."""
-    apps_above = {"specimens", "shipments", "freezers", "barcode_printing", "scanner_drivers"}
-    found = []
-    for path in Path(lims.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in apps_above]
-    assert not found

@@ -110,3 +110,22 @@ def test_a_station_validates_scans_with_the_check_character_alone():
         "    raise AssertionError('a wrong check character passed')\n"
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--action=pack", "--shipment=SH-12a"], "pack needs the shipment: SH- and digits"),
+        (["--action=weigh"], "weigh needs the scale's port"),
+        (["--action=collect", "--order=ORD-1", "--batch=0"], "batch must be a whole number"),
+    ],
+)
+def test_the_bridge_command_line_refuses_a_bad_station_before_reading_anything(
+    tmp_path, options, message
+):
+    arguments = ["--device=loop://", "--server=http://127.0.0.1:9/api/v1/", "--token=t"]
+    arguments += ["--station=s-1", f"--spool={tmp_path / 'spool'}", *options]
+    result = run_on_a_station(f"from scanner_drivers.station import main\nmain({arguments!r})\n")
+    assert result.returncode == 1
+    assert f"error: {message}" in result.stderr
+    assert not (tmp_path / "spool").exists()

@@ -345,3 +345,30 @@ def test_a_second_batchable_for_a_route_is_a_configuration_error():
     )
     with pytest.raises(ImproperlyConfigured, match="specimen-weigh"):
         register(taken)
+
+
+@pytest.mark.parametrize("field", ["path", "key"])
+def test_a_path_or_key_that_is_not_a_string_refuses_the_batch(api, phleb_north, urines, field):
+    (tube,) = urines(1)
+    request = {**weighing("k1", tube.barcode), field: 0}
+    body = assert_problem(send(api(phleb_north), request), 400, "invalid")
+    assert field in str(body["errors"])
+    assert weighed() == []
+
+
+def test_a_scan_sent_alone_and_retried_in_a_batch_under_its_key_is_replayed(
+    api, phleb_north, urines
+):
+    (tube,) = urines(1)
+    client = api(phleb_north)
+    alone = client.post(
+        f"/api/v1/specimens/{tube.barcode}/weigh/",
+        '{"stable": true, "device": "SCALE-1",   "grams": "10.150"}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="scan-7",
+    )
+    assert alone.status_code == 200
+    retried = {**weighing("scan-7", tube.barcode), "path": f"specimens/{tube.barcode}/weigh"}
+    (answer,) = results(send(client, retried))
+    assert (answer["status"], answer["body"]) == (200, alone.json())
+    assert weighed() == [(tube.barcode, "10.150")]
