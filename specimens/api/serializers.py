@@ -8,13 +8,14 @@ from barcode_printing.selectors import latest_job
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens import extensions, lifecycle, order_lifecycle
+from specimens import extensions, lifecycle, order_lifecycle, selectors
 from specimens.choices import Centrifuge, Ceremony
 from specimens.models import (
     PARTICIPANT_ID,
     CollectionOrder,
     CustodyEvent,
     Participant,
+    Signature,
     Specimen,
     SpecimenType,
 )
@@ -81,6 +82,26 @@ class SpecimenTypeSerializer(serializers.ModelSerializer):
         ]
 
 
+class SignatureSerializer(serializers.ModelSerializer):
+    """A signature as 21 CFR 11.50 wants it shown: printed name, date and time, and meaning."""
+
+    meaning_label = serializers.CharField(source="get_meaning_display")
+
+    class Meta:
+        model = Signature
+        fields = ["printed_name", "signed_at", "meaning", "meaning_label"]
+
+
+class TrailSignatureSerializer(SignatureSerializer):
+    """A signature listed with its specimen: which custody event it signs."""
+
+    seq = serializers.IntegerField(source="event.seq")
+    kind = serializers.CharField(source="event.kind")
+
+    class Meta(SignatureSerializer.Meta):
+        fields = ["seq", "kind", *SignatureSerializer.Meta.fields]
+
+
 class SpecimenSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="barcode")
     type = serializers.CharField(source="type.code")
@@ -93,6 +114,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    signatures = serializers.SerializerMethodField()
 
     class Meta:
         model = Specimen
@@ -116,6 +138,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "centrifuge",
             "volume_ul",
             "weight_g",
+            "signatures",
             "actions",
         ]
 
@@ -133,6 +156,10 @@ class SpecimenSerializer(serializers.ModelSerializer):
 
     def get_ceremony(self, specimen) -> str | None:
         return (specimen.participant.ceremony or None) if specimen.disposal_due else None
+
+    @extend_schema_field(TrailSignatureSerializer(many=True))
+    def get_signatures(self, specimen) -> list[dict]:
+        return TrailSignatureSerializer(selectors.signatures_of(specimen), many=True).data
 
     def get_actions(self, specimen) -> list[str]:
         return lifecycle.allowed_actions(specimen, self.context["request"].user)
@@ -259,6 +286,7 @@ class CustodyEventSerializer(serializers.ModelSerializer):
     specimen = serializers.CharField(source="specimen.barcode")
     actor = serializers.CharField(source="actor.username")
     site = serializers.CharField(source="site.code")
+    signatures = SignatureSerializer(many=True, read_only=True)
 
     class Meta:
         model = CustodyEvent
@@ -273,4 +301,5 @@ class CustodyEventSerializer(serializers.ModelSerializer):
             "details",
             "prev_hash",
             "hash",
+            "signatures",
         ]

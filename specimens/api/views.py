@@ -186,7 +186,11 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
     def custody(self, request, barcode=None):
-        events = self.get_object().custody_events.select_related("specimen", "actor", "site")
+        events = (
+            self.get_object()
+            .custody_events.select_related("specimen", "actor", "site")
+            .prefetch_related("signatures")
+        )
         return Response(s.CustodyEventSerializer(events.order_by("seq"), many=True).data)
 
     @extend_schema(responses={200: dict})
@@ -273,7 +277,11 @@ class AuditEventViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     def refine_queryset(self, queryset):
         _require_auditor(self)
-        return queryset.select_related("specimen", "actor", "site").order_by("-at", "-pk")
+        return (
+            queryset.select_related("specimen", "actor", "site")
+            .prefetch_related("signatures")
+            .order_by("-at", "-pk")
+        )
 
 
 class AuditVerifyView(LimsAPIView):

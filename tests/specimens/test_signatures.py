@@ -1,6 +1,11 @@
 """Signed disposal: passwords are checked like a sign-in, guesses lock out, refusals are uniform."""
 
+import csv
+import io
+import json
+
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -58,7 +63,7 @@ def test_wrong_witness_guesses_lock_the_witness_out_and_every_refusal_reads_the_
     ]
     right_but_locked = refusal(dispose(client, at_biobank, **witnessed_by("tech-2")))
 
-    assert 10 > settings.AXES_FAILURE_LIMIT
+    assert settings.AXES_FAILURE_LIMIT < 10
     assert all(answer == unknown for answer in wrong)
     assert right_but_locked == unknown
     assert "tech-2" not in unknown["detail"] and "nobody-here" not in unknown["detail"]
@@ -128,3 +133,58 @@ def test_a_witness_needs_both_username_and_password(api, tech, witness, at_bioba
     body = assert_problem(dispose(api(tech), at_biobank, **witnessed), 400, "invalid")
     assert "witness" in body["errors"]
     assert chain_state() == before
+
+
+@pytest.fixture
+def witnessed_disposal(api, tech, witness, at_biobank):
+    response = dispose(api(tech), at_biobank, **witnessed_by("tech-2"))
+    assert response.status_code == 200, response.content
+    return at_biobank
+
+
+def test_the_specimen_and_its_signed_event_show_each_signature(api, auditor, witnessed_disposal):
+    client = api(auditor)
+    tube = f"/api/v1/specimens/{witnessed_disposal.barcode}/"
+    signed = client.get(tube).json()["signatures"]
+    assert [(s["kind"], s["meaning"], s["meaning_label"], s["printed_name"]) for s in signed] == [
+        ("disposed", "performed", "Performed by", "tech"),
+        ("disposed", "witnessed", "Witnessed by", "Ana"),
+    ]
+    trail = client.get(tube + "custody/").json()
+    assert all(event["signatures"] == [] for event in trail[:-1])
+    assert trail[-1]["kind"] == "disposed" and signed[0]["seq"] == trail[-1]["seq"]
+    on_event = [(s["printed_name"], s["signed_at"]) for s in trail[-1]["signatures"]]
+    assert on_event == [(s["printed_name"], s["signed_at"]) for s in signed]
+
+
+def test_custody_csv_exports_carry_the_signatures(api, auditor, witnessed_disposal):
+    client = api(auditor)
+    for url in (
+        f"/api/v1/specimens/{witnessed_disposal.barcode}/custody/?format=csv",
+        "/api/v1/audit/events/?format=csv&kind=disposed",
+    ):
+        rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+        disposed = next(row for row in rows if row["kind"] == "disposed")
+        signed = json.loads(disposed["signatures"])
+        assert [(s["meaning_label"], s["printed_name"]) for s in signed] == [
+            ("Performed by", "tech"),
+            ("Witnessed by", "Ana"),
+        ], url
+
+
+def test_the_admin_shows_signatures_and_cannot_change_them(witnessed_disposal):
+    root = make_user("root", is_superuser=True, is_staff=True)
+    browser = Client()
+    browser.force_login(root)
+    page = browser.get(f"/admin/specimens/specimen/{witnessed_disposal.pk}/change/")
+    assert page.status_code == 200
+    assert "Witnessed by Ana" in page.content.decode()
+    listing = browser.get("/admin/specimens/signature/")
+    assert listing.status_code == 200 and "Ana" in listing.content.decode()
+    signature = Signature.objects.get(meaning="witnessed")
+    assert browser.get("/admin/specimens/signature/add/").status_code == 403
+    refused = browser.post(
+        f"/admin/specimens/signature/{signature.pk}/change/", {"printed_name": "Forged"}
+    )
+    assert refused.status_code == 403
+    assert Signature.objects.get(pk=signature.pk).printed_name == "Ana"
