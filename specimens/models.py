@@ -311,14 +311,15 @@ class CustodyEventQuerySet(models.QuerySet):
 class CustodyEvent(models.Model):
     """One hand-off or state change of a specimen, chained by hash to the one before it.
 
-    ``hash = sha256(prev_hash + canonical JSON)``; see ``specimens.custody`` for the canonical
-    form. The database refuses UPDATE and DELETE on this table.
+    ``hash = sha256(prev_hash + canonical form)``, in the form of ``version`` (docs/custody.md);
+    an event keeps the form it was written in. The database refuses UPDATE and DELETE here.
     """
 
     append_only = True
 
     specimen = models.ForeignKey(Specimen, on_delete=models.PROTECT, related_name="custody_events")
     seq = models.PositiveIntegerField()
+    version = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=16, choices=CustodyKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -293,6 +293,7 @@ class CustodyEventSerializer(serializers.ModelSerializer):
         fields = [
             "specimen",
             "seq",
+            "version",
             "kind",
             "at",
             "actor",

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from barcode_printing.ids import parse_id
 from lims.api.base import LimsAPIView, ScopedViewSet
-from lims.api.renderers import CSVRenderer
+from lims.api.renderers import CSVRenderer, JSONLinesRenderer
 from lims.choices import Role
 from lims.credentials import sign_in_check
 from lims.errors import Forbidden, InvalidInput
@@ -182,9 +182,9 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
     @extend_schema(
         responses=s.CustodyEventSerializer(many=True),
-        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv", "jsonl"])],
     )
-    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
+    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer, JSONLinesRenderer])
     def custody(self, request, barcode=None):
         events = (
             self.get_object()
@@ -273,7 +273,7 @@ class AuditEventViewSet(mixins.ListModelMixin, ScopedViewSet):
     queryset = CustodyEvent.objects.all()
     serializer_class = s.CustodyEventSerializer
     filterset_class = CustodyEventFilter
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
 
     def refine_queryset(self, queryset):
         _require_auditor(self)
