@@ -98,6 +98,8 @@ def test_bad_rows_are_named_and_nothing_is_stored(api, tech, arrived):
         ("", "invalid"),
         ("Timestamp,Temperature\n", "invalid_logger_file"),
         ("2026-11-30T10:00:00+00:00,-450\n", "invalid_logger_file"),
+        ("Timestamp,Temperature\n2026-11-30T10:00:00+00:00," + "9" * 131_073, "unreadable_csv"),
+        ('Timestamp,Temperature\n"2026-11-30T10:00:00+00:00,4\n' + "x" * 131_073, "unreadable_csv"),
     ],
 )
 def test_empty_or_implausible_files_are_refused(api, tech, arrived, text, code):
