@@ -103,9 +103,19 @@ _FIELDS = (
 )
 
 
-def verify(specimens: QuerySet | None = None, *, chunk_size: int = 5000) -> Verification:
+def verify(
+    specimens: QuerySet | None = None,
+    *,
+    chunk_size: int = 5000,
+    pinned: dict[str, tuple[int, str]] | None = None,
+    pinned_by: str = "",
+) -> Verification:
     """Recompute every chain (or those of the ``specimens`` queryset), naming each broken
-    specimen and sequence number."""
+    specimen and sequence number.
+
+    ``pinned`` maps tubes to the (seq, hash) a signed checkpoint (``pinned_by``) holds for
+    them: an intact chain whose event differs there was rewritten, hashes and all, after it.
+    """
     heads = Specimen.objects.all() if specimens is None else specimens
     events = CustodyEvent.objects.order_by("specimen_id", "seq")
     if specimens is not None:
@@ -119,9 +129,15 @@ def verify(specimens: QuerySet | None = None, *, chunk_size: int = 5000) -> Veri
         )
     }
     seen: dict[int, tuple[int, str]] = {}
+    unconfirmed = dict(pinned or {})
     for row in events.values_list(*_FIELDS).iterator(chunk_size=chunk_size):
         result.events += 1
         result.breaks.extend(_check_event(row, seen))
+        barcode, seq, digest = row[1], row[2], row[-1]
+        if unconfirmed.get(barcode, (0,))[0] == seq and unconfirmed.pop(barcode)[1] != digest:
+            result.breaks.append(
+                Break(barcode, seq, f"not the event {pinned_by} signed: rewritten after it")
+            )
     for pk, (barcode, seq, head) in expected.items():
         result.specimens += 1
         if seen.get(pk, (0, GENESIS_HASH)) != (seq, head):
@@ -132,6 +148,8 @@ def verify(specimens: QuerySet | None = None, *, chunk_size: int = 5000) -> Veri
                     f"chain ends before the recorded head (event {seq})",
                 )
             )
+    for barcode, (seq, _) in unconfirmed.items():
+        result.breaks.append(Break(barcode, seq, f"missing: {pinned_by} signed this event"))
     return result
 
 

@@ -368,3 +368,27 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_meaning_display()} {self.printed_name}"
+
+
+class Checkpoint(models.Model):
+    """A signed Merkle root over every custody chain head at one time (docs/custody.md).
+
+    Also written as files outside the database; the Ed25519 key that signs it never enters the
+    database, so a rewrite of a chain after it is found even with every hash recomputed.
+    """
+
+    append_only = True
+
+    version = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+    chains = models.PositiveIntegerField()
+    events = models.PositiveBigIntegerField()
+    root = models.CharField(max_length=64)
+    public_key = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.pk} at {self.at:%Y-%m-%d %H:%M:%S} ({self.chains} chains)"

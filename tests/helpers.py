@@ -3,7 +3,7 @@
 import threading
 
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -36,6 +36,15 @@ def make_user(username: str, *memberships: tuple[Site, str], **fields) -> User:
 def password_check(address: str = "127.0.0.1"):
     """The API's signature password check, for a service called directly from ``address``."""
     return sign_in_check(RequestFactory().post("/", REMOTE_ADDR=address))
+
+
+def admin_browser(user: User):
+    """A browser signed in to the admin through its sign-in page, as a person would (and as
+    django-axes needs, with a client address, on PostgreSQL)."""
+    browser = Client()
+    signed_in = browser.post("/admin/login/", {"username": user.username, "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.content
+    return browser
 
 
 def client_for(user: User) -> APIClient:

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from specimens import custody, services
 from specimens.models import CustodyEvent
 from specimens.verify_trail import canonical, chain_hash
-from tests.helpers import make_user
+from tests.helpers import admin_browser, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +135,7 @@ def test_an_event_written_in_form_1_keeps_verifying_as_written(
 
 def test_a_username_printed_in_the_chain_cannot_be_renamed_in_the_admin(phleb_north):
     root = make_user("root", is_superuser=True, is_staff=True)
-    browser = Client()
-    browser.force_login(root)
+    browser = admin_browser(root)
     page = browser.get(f"/admin/lims/user/{phleb_north.pk}/change/")
     assert page.status_code == 200
     assert 'name="username"' not in page.content.decode()

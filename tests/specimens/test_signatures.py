@@ -5,7 +5,6 @@ import io
 import json
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -14,7 +13,7 @@ from lims.choices import Role
 from lims.models import Membership
 from specimens import services
 from specimens.models import Signature
-from tests.helpers import PASSWORD, assert_problem, make_user
+from tests.helpers import PASSWORD, admin_browser, assert_problem, make_user
 from tests.specimens.helpers import chain_state, received_at_biobank
 
 pytestmark = pytest.mark.django_db
@@ -174,8 +173,7 @@ def test_custody_csv_exports_carry_the_signatures(api, auditor, witnessed_dispos
 
 def test_the_admin_shows_signatures_and_cannot_change_them(witnessed_disposal):
     root = make_user("root", is_superuser=True, is_staff=True)
-    browser = Client()
-    browser.force_login(root)
+    browser = admin_browser(root)
     page = browser.get(f"/admin/specimens/specimen/{witnessed_disposal.pk}/change/")
     assert page.status_code == 200
     assert "Witnessed by Ana" in page.content.decode()
