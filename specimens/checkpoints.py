@@ -1,11 +1,13 @@
 """Signed checkpoints: a Merkle root over every custody chain head, signed outside the database.
 
-A checkpoint is three files in a directory outside the database, plus a row in the checkpoint
+A checkpoint is four files in a directory outside the database, plus a row in the checkpoint
 table: ``checkpoint-N.json`` (the signed statement), ``checkpoint-N.leaves`` (each chain's
-tube, head sequence number and head hash, sorted by tube ID, fixed-size records) and
+tube, head sequence number and head hash, sorted by tube ID, fixed-size records),
 ``checkpoint-N.tree`` (every level of the Merkle tree, so one tube is proved by reading a
-handful of hashes). The statement alone is trusted, through its signature; the other files are
-checked against its root. The formats are documented in docs/custody.md.
+handful of hashes) and ``checkpoint-N.history`` (a hash of every history row, under a root of
+its own, so that a history row altered after the checkpoint is named too). The statement alone
+is trusted, through its signature; the other files are checked against its roots. The formats
+are documented in docs/custody.md.
 """
 
 import bisect
@@ -23,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from lims.audit import history_models
 from lims.errors import InvalidInput
 from specimens import custody
 from specimens.models import Checkpoint, Specimen
@@ -56,10 +59,24 @@ def tree_levels(leaves: list[bytes]) -> list[list[bytes]]:
     return levels
 
 
-def statement(*, version: int, at: str, chains: int, events: int, root: str) -> bytes:
-    """The bytes signed: the checkpoint's values as sorted, compact JSON."""
-    values = {"version": version, "at": at, "chains": chains, "events": events, "root": root}
-    return json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
+SIGNED = ("version", "at", "chains", "events", "root", "history_rows", "history_root")
+
+
+def statement(**values) -> bytes:
+    """The bytes signed: the checkpoint's ``SIGNED`` values as sorted, compact JSON."""
+    signed = {name: values[name] for name in SIGNED}
+    return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
+
+
+def history_rows():
+    """(table, history id, row hash) for every history row of every audited model."""
+    for model in sorted(history_models(), key=lambda model: model._meta.db_table):
+        table, names = model._meta.db_table, [f.attname for f in model._meta.concrete_fields]
+        key = names.index(model._meta.pk.attname)
+        rows = model.objects.order_by("pk").values_list(*names).iterator(chunk_size=20_000)
+        for row in rows:
+            content = json.dumps([table, *row], default=str, separators=(",", ":"))
+            yield table, row[key], hashlib.sha256(b"\x02" + content.encode()).digest()
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -132,12 +149,15 @@ def make(directory: Path) -> Checkpoint:
         leaves.append(leaf_hash(tube, seq, head))
         events += seq
     levels = tree_levels(leaves)
+    history = list(history_rows())
     values = {
         "version": VERSION,
         "at": timezone.now().isoformat(timespec="microseconds"),
         "chains": len(records),
         "events": events,
         "root": levels[-1][0].hex(),
+        "history_rows": len(history),
+        "history_root": tree_levels([digest for *_, digest in history])[-1][0].hex(),
     }
     signature = key.sign(statement(**values)).hex()
     directory.mkdir(parents=True, exist_ok=True)
@@ -149,6 +169,8 @@ def make(directory: Path) -> Checkpoint:
         stem = directory / f"checkpoint-{checkpoint.pk:08d}"
         _write(stem.with_suffix(".leaves"), b"".join(records))
         _write(stem.with_suffix(".tree"), b"".join(b"".join(level) for level in levels))
+        lines = (f"{table} {key} {digest.hex()}\n" for table, key, digest in history)
+        _write(stem.with_suffix(".history"), "".join(lines).encode("ascii"))
         header = {**values, "id": checkpoint.pk, "public_key": checkpoint.public_key}
         _write(stem.with_suffix(".json"), json.dumps({**header, "signature": signature}).encode())
     return checkpoint
@@ -172,6 +194,8 @@ class Signed:
     chains: int
     events: int
     root: bytes
+    history_rows: int
+    history_root: bytes
     stem: Path
 
 
@@ -180,7 +204,7 @@ def latest(directory: Path, key: Ed25519PublicKey) -> Signed:
     if not stems:
         raise CheckpointUnusable(f"No checkpoint in {directory}: run manage.py checkpoint first.")
     header = json.loads(stems[-1].read_bytes())
-    values = {name: header[name] for name in ("version", "at", "chains", "events", "root")}
+    values = {name: header[name] for name in SIGNED}
     try:
         key.verify(bytes.fromhex(header["signature"]), statement(**values))
     except InvalidSignature:
@@ -194,6 +218,8 @@ def latest(directory: Path, key: Ed25519PublicKey) -> Signed:
         chains=values["chains"],
         events=values["events"],
         root=bytes.fromhex(values["root"]),
+        history_rows=values["history_rows"],
+        history_root=bytes.fromhex(values["history_root"]),
         stem=stems[-1].with_suffix(""),
     )
 
@@ -211,11 +237,43 @@ def _leaves(signed: Signed) -> dict[str, tuple[int, str]]:
     return pinned
 
 
+def _signed_history(signed: Signed) -> dict[tuple[str, int], str]:
+    lines = signed.stem.with_suffix(".history").read_text("ascii").splitlines()
+    rows = {}
+    for line in lines:
+        table, key, digest = line.split(" ")
+        rows[table, int(key)] = digest
+    leaves = [bytes.fromhex(digest) for digest in rows.values()]
+    if len(rows) != signed.history_rows or tree_levels(leaves)[-1][0] != signed.history_root:
+        raise CheckpointUnusable(
+            f"The history rows stored with checkpoint {signed.id} do not match its signed root."
+        )
+    return rows
+
+
+def _history_breaks(signed: Signed) -> list[custody.Break]:
+    """Each history row the checkpoint signed that is now altered or gone (table, history id)."""
+    unconfirmed = _signed_history(signed)
+    breaks = []
+    for table, key, digest in history_rows():
+        if unconfirmed.pop((table, key), digest.hex()) != digest.hex():
+            problem = f"history row altered after checkpoint {signed.id}"
+            breaks.append(custody.Break(table, key, problem))
+    for table, key in unconfirmed:
+        breaks.append(
+            custody.Break(table, key, f"history row gone: checkpoint {signed.id} signed it")
+        )
+    return breaks
+
+
 def verify_all(directory: Path) -> tuple[Signed, custody.Verification]:
-    """Every chain, with each head the latest checkpoint signed still in place."""
+    """Every chain, with each head the latest checkpoint signed still in place, and every
+    history row it signed unchanged."""
     signed = latest(directory, trusted_public_key())
     pinned = _leaves(signed)
-    return signed, custody.verify(pinned=pinned, pinned_by=f"checkpoint {signed.id}")
+    result = custody.verify(pinned=pinned, pinned_by=f"checkpoint {signed.id}")
+    result.breaks.extend(_history_breaks(signed))
+    return signed, result
 
 
 def verify_tube(directory: Path, tube: str) -> tuple[Signed, custody.Verification]:

@@ -371,7 +371,8 @@ class Signature(models.Model):
 
 
 class Checkpoint(models.Model):
-    """A signed Merkle root over every custody chain head at one time (docs/custody.md).
+    """A signed Merkle root over every custody chain head (and one over every history row) at
+    one time (docs/custody.md).
 
     Also written as files outside the database; the Ed25519 key that signs it never enters the
     database, so a rewrite of a chain after it is found even with every hash recomputed.
@@ -384,6 +385,8 @@ class Checkpoint(models.Model):
     chains = models.PositiveIntegerField()
     events = models.PositiveBigIntegerField()
     root = models.CharField(max_length=64)
+    history_rows = models.PositiveBigIntegerField()
+    history_root = models.CharField(max_length=64)
     public_key = models.CharField(max_length=64)
     signature = models.CharField(max_length=128)
 

@@ -107,9 +107,7 @@ def test_a_checkpoint_signs_every_chain_head_into_the_table_and_a_file(
     assert (row.chains, row.events, row.public_key) == (2, 5, key_file)
     header = json.loads((folder / f"checkpoint-{row.pk:08d}.json").read_text())
     assert (header["root"], header["signature"]) == (row.root, row.signature)
-    signed = checkpoints.statement(
-        version=1, at=header["at"], chains=2, events=5, root=header["root"]
-    )
+    signed = checkpoints.statement(**header)
     Ed25519PublicKey.from_public_bytes(bytes.fromhex(key_file)).verify(
         bytes.fromhex(header["signature"]), signed
     )
@@ -230,3 +228,34 @@ def test_a_key_file_is_never_overwritten(tmp_path):
     with pytest.raises(CommandError, match="never overwritten"):
         call_command("checkpoint", "--generate-key", str(path))
     assert path.read_bytes() == first and path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_history_row_altered_after_a_checkpoint_is_named(tubes, folder, capsys):
+    made = checkpoints.make(folder)
+    record = tubes[0].history.order_by("history_id").last()
+    assert made.history_rows > 0
+    with triggers_removed(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE specimens_historicalspecimen SET history_change_reason = %s "
+            "WHERE history_id = %s",
+            ["forged reason", record.history_id],
+        )
+    ok, out = verify_against(folder, capsys)
+    assert not ok
+    assert (
+        f"BROKEN specimens_historicalspecimen #{record.history_id}: "
+        f"history row altered after checkpoint {made.pk}"
+    ) in out
+    assert "BROKEN BX" not in out
+
+
+def test_a_deleted_history_row_is_named(tubes, folder, capsys):
+    made = checkpoints.make(folder)
+    record = tubes[1].history.order_by("history_id").first()
+    with triggers_removed(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM specimens_historicalspecimen WHERE history_id = %s", [record.history_id]
+        )
+    ok, out = verify_against(folder, capsys)
+    assert not ok
+    assert f"#{record.history_id}: history row gone: checkpoint {made.pk} signed it" in out
