@@ -14,7 +14,7 @@ from barcode_printing.ids import parse_id
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
 from lims.errors import NotFound
-from lims.free_text import require_reason
+from lims.free_text import require_reason, screen
 from lims.models import Site, User
 from lims.scoping import require_role
 from shipments.choices import FITTING_CONDITIONS, Condition, ReceiptStatus, ShipmentStatus
@@ -207,16 +207,20 @@ def _unpack(actor: User, items: list[ShipmentItem], *, shipment: Shipment, reaso
     )
 
 
-def shipment_remove_item(*, actor: User, shipment: Shipment, barcode: str) -> ShipmentItem:
-    """Take a tube out of a shipment still packing (custody ``unpacked``)."""
+def shipment_remove_item(
+    *, actor: User, shipment: Shipment, barcode: str, reason: str = ""
+) -> ShipmentItem:
+    """Take a tube out of a shipment still packing (custody ``unpacked``), saying why if known."""
     barcode = parse_id(barcode)
+    reason = screen(reason, field="reason")
+    why = f"taken out of {shipment.code}: {reason}" if reason else f"taken out of {shipment.code}"
     with transaction.atomic():
         shipment = lock(shipment)
         check(shipment, A.REMOVE_ITEM, actor=actor)
         item = shipment.items.filter(open=True, specimen__barcode=barcode).first()
         if item is None:
             raise NotInShipment(f"Tube {barcode} is not in shipment {shipment.code}.")
-        _unpack(actor, [item], shipment=shipment, reason=f"taken out of {shipment.code}")
+        _unpack(actor, [item], shipment=shipment, reason=why)
     return item
 
 

@@ -3,8 +3,10 @@
 from django.db.models import Exists, OuterRef, Prefetch
 
 from barcode_printing.selectors import latest_job_annotations
+from lims.choices import Role
+from lims.scoping import scope_of
 from specimens import extensions
-from specimens.models import CustodyEvent, Signature, Specimen
+from specimens.models import CustodyEvent, Participant, Signature, Specimen
 
 _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -74,4 +76,15 @@ def field_history(instance) -> list[dict]:
 def _plain(value):
     return (
         value if value is None or isinstance(value, bool | int | float | str | list) else str(value)
+    )
+
+
+def participants_drawn_by(user):
+    """Participants registered where ``user`` draws blood: the only staff who see their
+    participant IDs and open their pages."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Participant.objects.all()
+    return Participant.objects.filter(
+        registered_site__in=scope.sites_with_role([Role.PHLEBOTOMIST])
     )
