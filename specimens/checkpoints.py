@@ -26,7 +26,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from lims.audit import history_models
-from lims.errors import InvalidInput
 from specimens import custody
 from specimens.models import Checkpoint, Specimen
 
@@ -36,9 +35,8 @@ LEAF = struct.Struct(">16sI32s")
 HASH_SIZE = 32
 
 
-class CheckpointUnusable(InvalidInput):
-    code = "checkpoint_unusable"
-    title = "The checkpoint cannot be used"
+class CheckpointUnusable(Exception):
+    """No key, no checkpoint, or one whose files do not match its signature (for commands)."""
 
 
 def leaf_hash(tube: str, seq: int, head: str) -> bytes:

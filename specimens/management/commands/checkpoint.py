@@ -40,7 +40,7 @@ class Command(BaseCommand):
         try:
             made = checkpoints.make(Path(directory))
         except checkpoints.CheckpointUnusable as refused:
-            raise CommandError(refused.detail) from None
+            raise CommandError(str(refused)) from None
         self.stdout.write(
             f"Checkpoint {made.pk}: {made.chains} chains, {made.events} events, root {made.root}, "
             f"written to {directory}."

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             try:
                 signed, result = _checkpoints.verify_all(checkpoints)
             except _checkpoints.CheckpointUnusable as refused:
-                raise CommandError(refused.detail) from None
+                raise CommandError(str(refused)) from None
             against = f" against checkpoint {signed.id} of {signed.at}"
         for broken in result.breaks:
             self.stdout.write(f"BROKEN {broken.specimen} #{broken.seq}: {broken.problem}")
