@@ -45,6 +45,7 @@ class AuditedQuerySet(models.QuerySet):
         with the acting user, the reason and the server's clock."""
         if not objs:
             return
+        reason = recorded_reason(reason)
         for obj in objs:
             obj.__dict__.pop("_history_date", None)
             stamp(obj, actor=actor, reason=reason)
@@ -55,6 +56,7 @@ class AuditedQuerySet(models.QuerySet):
 
     def bulk_create_with_history(self, objs: list, *, actor, reason: str) -> list:
         """The sanctioned bulk insert: one INSERT for all ``objs`` and one history row each."""
+        reason = recorded_reason(reason)
         for obj in objs:
             stamp(obj, actor=actor, reason=reason)
         created = super().bulk_create(objs)
@@ -83,8 +85,8 @@ class AuditedQuerySet(models.QuerySet):
 
 class LimsHistory(HistoricalRecords):
     """HistoricalRecords that never takes its timestamp from the caller, never cascades deletion,
-    falls back to the request's change reason, and skips saves that touch only excluded fields
-    (for example ``last_login``)."""
+    keeps the request's change reason with the service's, and skips saves that touch only
+    excluded fields (for example ``last_login``)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("cascade_delete_history", False)
@@ -104,11 +106,18 @@ class LimsHistory(HistoricalRecords):
         super().create_historical_record(instance, history_type, using=using)
 
     def get_change_reason_for_object(self, instance, history_type, using):
-        reason = super().get_change_reason_for_object(instance, history_type, using)
-        if reason:
-            return reason
-        request = getattr(self.context, "request", None)
-        return getattr(request, "lims_change_reason", None)
+        return recorded_reason(super().get_change_reason_for_object(instance, history_type, using))
+
+
+def recorded_reason(reason: str | None) -> str | None:
+    """The history reason of a write: the service's own words, and the why the API request gave
+    (``reason`` in the body or X-Change-Reason, see ``lims.api.base``) when those words do not
+    already carry it, so that whatever a service records, the user's reason is kept."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    given = getattr(request, "lims_change_reason", "")
+    if not given or given in (reason or ""):
+        return reason or given or None
+    return f"{reason}: {given}" if reason else given
 
 
 def guard_base_managers() -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from lims.models import Site, User
 from specimens.models import GENESIS_HASH, CustodyEvent, Specimen
 from specimens.verify_trail import CURRENT_VERSION, canonical, chain_hash
 
@@ -20,8 +21,8 @@ def chain(
     specimen: Specimen,
     *,
     kind: str,
-    actor,
-    site,
+    actor: User,
+    site: Site,
     ref: str = "",
     details: dict | None = None,
     at: datetime | None = None,

@@ -1,5 +1,7 @@
 """Reads of the specimen core that are more than one line: history diffs and list querysets."""
 
+from collections.abc import Iterator
+
 from django.db.models import Exists, OuterRef, Prefetch
 
 from barcode_printing.selectors import latest_job_annotations
@@ -9,6 +11,8 @@ from specimens import extensions
 from specimens.models import CustodyEvent, Participant, Signature, Specimen
 
 _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# The keys of each change ``field_history`` yields, in order (the columns of its CSV).
+HISTORY_FIELDS = ("at", "user", "reason", "type", "changes")
 
 
 def specimen_list(queryset):
@@ -44,14 +48,12 @@ def order_list(queryset):
     )
 
 
-def field_history(instance) -> list[dict]:
-    """Each historical change of ``instance``: who, when, why, and field-level old → new."""
-    records = list(
-        instance.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    changes = []
+def field_history(instance) -> Iterator[dict]:
+    """Each historical change of ``instance``: who, when, why, and field-level old → new, read
+    in chunks, so that even a long history is never held whole."""
+    records = instance.history.select_related("history_user").order_by("history_date", "history_id")
     previous = None
-    for record in records:
+    for record in records.iterator(chunk_size=1000):
         fields = (
             []
             if previous is None
@@ -60,17 +62,14 @@ def field_history(instance) -> list[dict]:
                 for change in record.diff_against(previous).changes
             ]
         )
-        changes.append(
-            {
-                "at": record.history_date,
-                "user": record.history_user.username if record.history_user else None,
-                "reason": record.history_change_reason,
-                "type": _HISTORY_TYPES[record.history_type],
-                "changes": fields,
-            }
-        )
+        yield {
+            "at": record.history_date,
+            "user": record.history_user.username if record.history_user else None,
+            "reason": record.history_change_reason,
+            "type": _HISTORY_TYPES[record.history_type],
+            "changes": fields,
+        }
         previous = record
-    return changes
 
 
 def _plain(value):

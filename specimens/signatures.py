@@ -9,16 +9,11 @@ from django.utils import timezone
 
 from lims.choices import Role
 from lims.credentials import PasswordCheck
-from lims.errors import Forbidden
 from lims.models import Membership, Site, User
+from specimens.errors import SignatureRefused
 from specimens.models import CustodyEvent, Signature
 
 WITNESS_ROLES = (Role.BIOBANK_TECHNICIAN, Role.SITE_ADMIN)
-
-
-class SignatureRefused(Forbidden):
-    code = "signature_refused"
-    title = "Electronic signature refused"
 
 
 def confirm_signer(actor: User, password: str, *, check: PasswordCheck) -> None:

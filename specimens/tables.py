@@ -18,6 +18,8 @@ def next_step(order) -> str:
         return "Finalize"
     if order.status == OrderStatus.FINALIZED:
         return "Pack into a shipment"
+    if order.status == OrderStatus.UNLOCKED:
+        return "Amend, then finalize again"
     return "Nothing: cancelled"
 
 

@@ -8,8 +8,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from barcode_printing.ids import parse_id
-from lims.api.base import LimsAPIView, ScopedViewSet
-from lims.api.renderers import CSVRenderer, JSONLinesRenderer
+from lims.api.base import CSVExportMixin, LimsAPIView, ScopedViewSet
+from lims.api.renderers import (
+    CSVRenderer,
+    JSONLinesRenderer,
+    stream_csv,
+    stream_queryset_csv,
+    wants_csv,
+)
 from lims.choices import Role
 from lims.credentials import sign_in_check
 from lims.errors import Forbidden, InvalidInput
@@ -69,6 +75,9 @@ class SpecimenTypeViewSet(mixins.ListModelMixin, ScopedViewSet):
     queryset = SpecimenType.objects.filter(active=True)
     serializer_class = s.SpecimenTypeSerializer
     filterset_fields = ["kind"]
+
+    def refine_queryset(self, queryset):
+        return queryset.prefetch_related("yields")
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -154,6 +163,22 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     def unlock(self, request, code=None):
         return self._with_listed_reason(services.order_unlock)
 
+    @extend_schema(request=s.AddTubesSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="add-tubes")
+    def add_tubes(self, request, code=None):
+        data = self.validated(s.AddTubesSerializer)
+        order = self.get_object()
+        services.order_add_tubes(actor=request.user, order=order, tube_codes=data["tubes"])
+        return self._answer(order)
+
+    @extend_schema(request=s.RemoveTubesSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="remove-tubes")
+    def remove_tubes(self, request, code=None):
+        data = self.validated(s.RemoveTubesSerializer)
+        order = self.get_object()
+        services.order_remove_tubes(actor=request.user, order=order, barcodes=data["barcodes"])
+        return self._answer(order)
+
 
 class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Specimens by barcode: lineage, custody, history, hold, release, dispose, aliquot, weigh."""
@@ -186,17 +211,28 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer, JSONLinesRenderer])
     def custody(self, request, barcode=None):
+        tube = self.get_object()
         events = (
-            self.get_object()
-            .custody_events.select_related("specimen", "actor", "site")
+            tube.custody_events.select_related("specimen", "actor", "site")
             .prefetch_related("signatures")
+            .order_by("seq")
         )
-        return Response(s.CustodyEventSerializer(events.order_by("seq"), many=True).data)
+        if wants_csv(request):
+            name = f"{tube.barcode}-custody.csv"
+            return stream_queryset_csv(events, s.CustodyEventSerializer, filename=name)
+        return Response(s.CustodyEventSerializer(events, many=True).data)
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True)
+    @extend_schema(
+        responses={200: dict}, parameters=[OpenApiParameter("format", str, enum=["json", "csv"])]
+    )
+    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
     def history(self, request, barcode=None):
-        return Response(selectors.field_history(self.get_object()))
+        tube = self.get_object()
+        changes = selectors.field_history(tube)
+        if wants_csv(request):
+            name = f"{tube.barcode}-history.csv"
+            return stream_csv(changes, fields=selectors.HISTORY_FIELDS, filename=name)
+        return Response(list(changes))
 
     @extend_schema(request=s.ReasonSerializer, responses=s.SpecimenSerializer)
     @action(detail=True, methods=["post"])
@@ -267,13 +303,14 @@ def _require_auditor(view) -> None:
         raise Forbidden("Only auditors review custody trails.")
 
 
-class AuditEventViewSet(mixins.ListModelMixin, ScopedViewSet):
+class AuditEventViewSet(CSVExportMixin, mixins.ListModelMixin, ScopedViewSet):
     """The global custody feed, filtered by actor, site, kind, specimen and time."""
 
     queryset = CustodyEvent.objects.all()
     serializer_class = s.CustodyEventSerializer
     filterset_class = CustodyEventFilter
     renderer_classes = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
+    csv_filename = "custody-events.csv"
 
     def refine_queryset(self, queryset):
         _require_auditor(self)

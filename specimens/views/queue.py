@@ -12,7 +12,7 @@ from lims.choices import Role
 from lims.errors import DomainError
 from lims.web.pages import answer, role_required, show_error, site_for
 from specimens import services
-from specimens.choices import Consent, OrderAction, OrderStatus
+from specimens.choices import Consent, OrderStatus
 from specimens.filtersets import WorkQueueFilter
 from specimens.forms import RegisterForm, ScanForm
 from specimens.models import CollectionOrder
@@ -20,7 +20,12 @@ from specimens.selectors import participants_drawn_by
 from specimens.tables import OrderTable
 
 PHLEBOTOMIST = Role.PHLEBOTOMIST
-UNFINALIZED = [OrderStatus.OPEN, OrderStatus.COLLECTED, OrderStatus.PROCESSED]
+UNFINALIZED = [
+    OrderStatus.OPEN,
+    OrderStatus.COLLECTED,
+    OrderStatus.PROCESSED,
+    OrderStatus.UNLOCKED,
+]
 QUEUE_LENGTH = 50
 
 
@@ -46,11 +51,7 @@ def work_queue(request):
     lists = [
         ("today", "Today's orders", orders.filter(created_at__gte=start_of_day)),
         ("unfinalized", "Not finalized", orders.filter(status__in=UNFINALIZED)),
-        (
-            "unlocked",
-            "Unlocked to amend",
-            orders.filter(status__in=UNFINALIZED, events__action=OrderAction.UNLOCKED).distinct(),
-        ),
+        ("unlocked", "Unlocked to amend", orders.filter(status=OrderStatus.UNLOCKED)),
         (
             "recent",
             "Changed in the last 7 days",

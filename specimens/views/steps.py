@@ -14,6 +14,7 @@ from lims.errors import DomainError
 from lims.web.pages import answer, role_required, show_error
 from specimens import services
 from specimens.choices import SpecimenStatus
+from specimens.errors import TubeNotInOrder
 from specimens.forms import CollectScanForm, PrintForm, ProcessForm, local_now
 from specimens.labels import labels_for_order
 from specimens.models import Specimen
@@ -180,7 +181,7 @@ def _collect_one(request, order, data) -> None:
             barcodes=[barcode],
             notes=data["notes"],
         )
-    except services.TubeNotInOrder:
+    except TubeNotInOrder:
         answer(request, _belongs_elsewhere(request.user, scanned, order), ok=False)
     except DomainError as error:
         answer(request, error.detail, ok=False)

@@ -214,11 +214,3 @@ def test_admin_pages_for_users_and_memberships_render(superuser, phleb_north):
         "/admin/lims/user/add/",
     ):
         assert browser.get(url).status_code == 200, url
-
-
-def test_only_fields_history_leaves_out_may_be_updated_without_it():
-    from freezers.models import Box
-
-    assert Box.objects.filter(pk=-1).update_unrecorded(used=3) == 0
-    with pytest.raises(AuditBypassRefused):
-        Box.objects.filter(pk=-1).update_unrecorded(used=3, code="BOX-X")

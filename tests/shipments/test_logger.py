@@ -56,6 +56,13 @@ def test_an_excursion_is_measured_and_flags_every_tube(api, tech, arrived):
     )
     assert all("transit_temperature_excursion" in f for f in flags) and len(flags) == 2
     tube = Specimen.objects.filter(shipment_items__shipment=arrived).first()
+    flagged = tube.custody_events.get(kind="qc_flagged")
+    assert (flagged.details["shipment"], flagged.details["flag"], flagged.site) == (
+        arrived.code,
+        "transit_temperature_excursion",
+        arrived.destination,
+    )
+    assert flagged.details["excursions"][0]["peak_c"] == "11.2"
     assert tube.history.first().history_change_reason == (
         f"temperature excursion during transit in {arrived.code}"
     )

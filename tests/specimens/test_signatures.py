@@ -162,7 +162,7 @@ def test_custody_csv_exports_carry_the_signatures(api, auditor, witnessed_dispos
         f"/api/v1/specimens/{witnessed_disposal.barcode}/custody/?format=csv",
         "/api/v1/audit/events/?format=csv&kind=disposed",
     ):
-        rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+        rows = list(csv.DictReader(io.StringIO(client.get(url).getvalue().decode())))
         disposed = next(row for row in rows if row["kind"] == "disposed")
         signed = json.loads(disposed["signatures"])
         assert [(s["meaning_label"], s["printed_name"]) for s in signed] == [

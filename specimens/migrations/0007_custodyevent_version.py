@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """Events written so far keep the canonical form they were hashed in: version 1."""
 
-    dependencies = [("specimens", "0002_catalog_and_custody_guards")]
+    dependencies = [("specimens", "0006_derivatives_by_parent")]
 
     operations = [
         migrations.AddField(

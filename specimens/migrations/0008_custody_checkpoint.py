@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('specimens', '0003_custodyevent_version'),
+        ('specimens', '0007_custodyevent_version'),
     ]
 
     operations = [
