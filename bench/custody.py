@@ -99,8 +99,9 @@ def _fill_custody(site: Site, phleb: User) -> None:
         cursor.execute(
             """
             INSERT INTO specimens_custodyevent
-                (specimen_id, seq, kind, at, actor_id, site_id, ref, details, prev_hash, hash)
-            SELECT s.id, g.seq, 'collected', %s + g.seq * interval '1 minute', %s, %s,
+                (specimen_id, seq, version, kind, at, actor_id, site_id, ref, details, prev_hash,
+                 hash)
+            SELECT s.id, g.seq, 2, 'collected', %s + g.seq * interval '1 minute', %s, %s,
                    'ORD-BENCH', '{}'::jsonb, repeat('0', 64), md5(s.id::text || g.seq::text)
                    || md5(g.seq::text || s.id::text)
             FROM specimens_specimen s CROSS JOIN generate_series(1, %s) AS g(seq)

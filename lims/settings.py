@@ -223,6 +223,13 @@ LIMS_CHECKOUT_FOLLOW_UP_HOURS = env_int("LIMS_CHECKOUT_FOLLOW_UP_HOURS", 24, min
 # --- Audit ----------------------------------------------------------------------------------
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# Signed custody checkpoints (docs/custody.md): the Ed25519 private key never enters the
+# database; it comes from a PEM file or from the environment (hex seed). Verification trusts the
+# public key given here, or the one derived from the private key.
+LIMS_CHECKPOINT_KEY_FILE = env_str("LIMS_CHECKPOINT_KEY_FILE", "")
+LIMS_CHECKPOINT_KEY = env_str("LIMS_CHECKPOINT_KEY", "")
+LIMS_CHECKPOINT_PUBLIC_KEY = env_str("LIMS_CHECKPOINT_PUBLIC_KEY", "")
+LIMS_CHECKPOINT_DIR = env_str("LIMS_CHECKPOINT_DIR", "")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -1,9 +1,18 @@
 """Admin: the catalog is edited here (with reasons); specimens and orders are read-only."""
 
 from django.contrib import admin
+from django.utils.html import format_html_join
 
 from lims.admin import AuditedAdmin, ReadOnlyHistoryAdmin
-from specimens.models import CollectionOrder, Participant, Specimen, SpecimenType, TubeSet
+from specimens import selectors
+from specimens.models import (
+    CollectionOrder,
+    Participant,
+    Signature,
+    Specimen,
+    SpecimenType,
+    TubeSet,
+)
 
 
 @admin.register(SpecimenType)
@@ -49,3 +58,58 @@ class SpecimenAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["status", "type"]
     list_select_related = ["type", "current_site"]
     search_fields = ["barcode"]
+    readonly_fields = ["signatures"]
+
+    def get_queryset(self, request):
+        return selectors.specimen_list(super().get_queryset(request))
+
+    @admin.display(description="Signatures")
+    def signatures(self, specimen):
+        return (
+            format_html_join(
+                "\n",
+                "<p>#{} {}: {} {} at {}</p>",
+                (
+                    (
+                        s.event.seq,
+                        s.event.kind,
+                        s.get_meaning_display(),
+                        s.printed_name,
+                        s.signed_at,
+                    )
+                    for s in selectors.signatures_of(specimen)
+                ),
+            )
+            or "None"
+        )
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    """Signatures are shown, never made or changed here: only a signed service writes them."""
+
+    list_display = ["specimen", "seq", "kind", "meaning", "printed_name", "signed_at"]
+    list_filter = ["meaning"]
+    list_select_related = ["event__specimen"]
+    search_fields = ["event__specimen__barcode", "printed_name"]
+
+    @admin.display(ordering="event__specimen__barcode")
+    def specimen(self, signature):
+        return signature.event.specimen.barcode
+
+    @admin.display(ordering="event__seq")
+    def seq(self, signature):
+        return signature.event.seq
+
+    @admin.display
+    def kind(self, signature):
+        return signature.event.get_kind_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

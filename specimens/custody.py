@@ -1,51 +1,20 @@
-"""The custody hash chain: canonical form, appending an event, and verifying every chain.
+"""The custody hash chain: appending an event, and verifying every chain.
 
-Canonical form of an event, hashed as ``sha256(prev_hash + canonical)`` (hex digests, UTF-8):
-a JSON object with exactly the keys ``specimen`` (barcode), ``seq``, ``kind``, ``at`` (UTC,
-ISO 8601 with microseconds, e.g. ``2026-11-23T14:05:00.000000+00:00``), ``actor`` (user id, which
-never changes, unlike a username), ``site`` (site code), ``ref`` and ``details``; keys sorted,
-separators ``,`` and ``:``, no ASCII escaping. The first event's ``prev_hash`` is 64 zeros.
+Each event is hashed as ``sha256(prev_hash + canonical form)`` in the form of its ``version``;
+the forms live in ``specimens.verify_trail`` (standard library only, so that anyone can check an
+export offline) and are documented in docs/custody.md.
 """
 
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from lims.models import Site, User
 from specimens.models import GENESIS_HASH, CustodyEvent, Specimen
-
-
-def canonical(
-    *,
-    specimen: str,
-    seq: int,
-    kind: str,
-    at: datetime,
-    actor: int,
-    site: str,
-    ref: str,
-    details: dict,
-) -> bytes:
-    payload = {
-        "specimen": specimen,
-        "seq": seq,
-        "kind": kind,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": actor,
-        "site": site,
-        "ref": ref,
-        "details": details,
-    }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def chain_hash(prev_hash: str, payload: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
+from specimens.verify_trail import CURRENT_VERSION, canonical, chain_hash
 
 
 def chain(
@@ -69,11 +38,12 @@ def chain(
     digest = chain_hash(
         specimen.custody_head,
         canonical(
+            CURRENT_VERSION,
             specimen=specimen.barcode,
             seq=seq,
             kind=kind,
             at=at,
-            actor=actor.pk,
+            actor=actor.get_username(),
             site=site.code,
             ref=ref,
             details=details,
@@ -81,6 +51,7 @@ def chain(
     )
     event = CustodyEvent(
         specimen=specimen,
+        version=CURRENT_VERSION,
         seq=seq,
         kind=kind,
         at=at,
@@ -120,9 +91,11 @@ _FIELDS = (
     "specimen_id",
     "specimen__barcode",
     "seq",
+    "version",
     "kind",
     "at",
     "actor_id",
+    "actor__username",
     "site__code",
     "ref",
     "details",
@@ -131,9 +104,19 @@ _FIELDS = (
 )
 
 
-def verify(specimens: QuerySet | None = None, *, chunk_size: int = 5000) -> Verification:
+def verify(
+    specimens: QuerySet | None = None,
+    *,
+    chunk_size: int = 5000,
+    pinned: dict[str, tuple[int, str]] | None = None,
+    pinned_by: str = "",
+) -> Verification:
     """Recompute every chain (or those of the ``specimens`` queryset), naming each broken
-    specimen and sequence number."""
+    specimen and sequence number.
+
+    ``pinned`` maps tubes to the (seq, hash) a signed checkpoint (``pinned_by``) holds for
+    them: an intact chain whose event differs there was rewritten, hashes and all, after it.
+    """
     heads = Specimen.objects.all() if specimens is None else specimens
     events = CustodyEvent.objects.order_by("specimen_id", "seq")
     if specimens is not None:
@@ -147,9 +130,15 @@ def verify(specimens: QuerySet | None = None, *, chunk_size: int = 5000) -> Veri
         )
     }
     seen: dict[int, tuple[int, str]] = {}
+    unconfirmed = dict(pinned or {})
     for row in events.values_list(*_FIELDS).iterator(chunk_size=chunk_size):
         result.events += 1
         result.breaks.extend(_check_event(row, seen))
+        barcode, seq, digest = row[1], row[2], row[-1]
+        if unconfirmed.get(barcode, (0,))[0] == seq and unconfirmed.pop(barcode)[1] != digest:
+            result.breaks.append(
+                Break(barcode, seq, f"not the event {pinned_by} signed: rewritten after it")
+            )
     for pk, (barcode, seq, head) in expected.items():
         result.specimens += 1
         if seen.get(pk, (0, GENESIS_HASH)) != (seq, head):
@@ -160,11 +149,14 @@ def verify(specimens: QuerySet | None = None, *, chunk_size: int = 5000) -> Veri
                     f"chain ends before the recorded head (event {seq})",
                 )
             )
+    for barcode, (seq, _) in unconfirmed.items():
+        result.breaks.append(Break(barcode, seq, f"missing: {pinned_by} signed this event"))
     return result
 
 
 def _check_event(row, seen: dict) -> Iterator[Break]:
-    pk, barcode, seq, kind, at, actor, site, ref, details, prev_hash, digest = row
+    pk, barcode, seq, version, kind, at, actor_id, username, site, ref, details = row[:11]
+    prev_hash, digest = row[11:]
     last_seq, last_hash = seen.get(pk, (0, GENESIS_HASH))
     if seq != last_seq + 1:
         yield Break(barcode, seq, f"sequence jumps from {last_seq} to {seq}")
@@ -173,11 +165,13 @@ def _check_event(row, seen: dict) -> Iterator[Break]:
     recomputed = chain_hash(
         prev_hash,
         canonical(
+            version,
             specimen=barcode,
             seq=seq,
             kind=kind,
             at=at,
-            actor=actor,
+            # Version 1 hashed the internal user id; later versions the printed username.
+            actor=actor_id if version == 1 else username,
             site=site,
             ref=ref,
             details=details,

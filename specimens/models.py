@@ -319,14 +319,15 @@ class CustodyEventQuerySet(models.QuerySet):
 class CustodyEvent(models.Model):
     """One hand-off or state change of a specimen, chained by hash to the one before it.
 
-    ``hash = sha256(prev_hash + canonical JSON)``; see ``specimens.custody`` for the canonical
-    form. The database refuses UPDATE and DELETE on this table.
+    ``hash = sha256(prev_hash + canonical form)``, in the form of ``version`` (docs/custody.md);
+    an event keeps the form it was written in. The database refuses UPDATE and DELETE here.
     """
 
     append_only = True
 
     specimen = models.ForeignKey(Specimen, on_delete=models.PROTECT, related_name="custody_events")
     seq = models.PositiveIntegerField()
+    version = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=16, choices=CustodyKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -405,3 +406,30 @@ class VerificationRun(models.Model):
         if self.status == RunStatus.DONE:
             return 100
         return self.specimens_checked * 100 // self.specimens_total if self.specimens_total else 0
+
+
+class Checkpoint(models.Model):
+    """A signed Merkle root over every custody chain head (and one over every history row) at
+    one time (docs/custody.md).
+
+    Also written as files outside the database; the Ed25519 key that signs it never enters the
+    database, so a rewrite of a chain after it is found even with every hash recomputed.
+    """
+
+    append_only = True
+
+    version = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+    chains = models.PositiveIntegerField()
+    events = models.PositiveBigIntegerField()
+    root = models.CharField(max_length=64)
+    history_rows = models.PositiveBigIntegerField()
+    history_root = models.CharField(max_length=64)
+    public_key = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.pk} at {self.at:%Y-%m-%d %H:%M:%S} ({self.chains} chains)"

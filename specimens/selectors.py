@@ -2,13 +2,13 @@
 
 from collections.abc import Iterator
 
-from django.db.models import OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from barcode_printing.selectors import latest_job_annotations
 from lims.choices import Role
 from lims.scoping import scope_of
 from specimens import extensions
-from specimens.models import Participant, Specimen
+from specimens.models import CustodyEvent, Participant, Signature, Specimen
 
 _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # The keys of each change ``field_history`` yields, in order (the columns of its CSV).
@@ -18,10 +18,22 @@ HISTORY_FIELDS = ("at", "user", "reason", "type", "changes")
 def specimen_list(queryset):
     """Specimens with everything their representation reads (the fields other apps add
     included), in a fixed number of queries."""
+    signed = CustodyEvent.objects.filter(
+        Exists(Signature.objects.filter(event=OuterRef("pk")))
+    ).prefetch_related("signatures")
     queryset = queryset.select_related(
         "type", "participant", "order", "parent", "collection_site", "current_site"
-    ).prefetch_related("children")
+    ).prefetch_related("children", Prefetch("custody_events", signed, to_attr="signed_events"))
     return extensions.fetch(queryset)
+
+
+def signatures_of(specimen: Specimen) -> list[Signature]:
+    """Every signature on ``specimen``'s trail, in trail order (from ``specimen_list``)."""
+    return [
+        signature
+        for event in specimen.signed_events
+        for signature in sorted(event.signatures.all(), key=lambda s: (s.signed_at, s.pk))
+    ]
 
 
 def order_list(queryset):

@@ -3,11 +3,13 @@
 import threading
 
 from django.db import connection
+from django.test import Client, RequestFactory
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from lims.audit import stamp
 from lims.choices import SiteKind
+from lims.credentials import sign_in_check
 from lims.models import Membership, Site, User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -29,6 +31,20 @@ def make_user(username: str, *memberships: tuple[Site, str], **fields) -> User:
     for site, role in memberships:
         stamp(Membership(user=user, site=site, role=role), actor=None, reason="test setup").save()
     return user
+
+
+def password_check(address: str = "127.0.0.1"):
+    """The API's signature password check, for a service called directly from ``address``."""
+    return sign_in_check(RequestFactory().post("/", REMOTE_ADDR=address))
+
+
+def admin_browser(user: User):
+    """A browser signed in to the admin through its sign-in page, as a person would (and as
+    django-axes needs, with a client address, on PostgreSQL)."""
+    browser = Client()
+    signed_in = browser.post("/admin/login/", {"username": user.username, "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.content
+    return browser
 
 
 def client_for(user: User) -> APIClient:

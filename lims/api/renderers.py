@@ -1,5 +1,5 @@
-"""CSV for what auditors export (``?format=csv``): small answers rendered whole, and exports of a
-whole filtered result streamed row by row, in constant memory whatever its length."""
+"""CSV and JSON Lines for what auditors export (``?format=csv|jsonl``): small answers rendered
+whole, and CSV exports of a whole filtered result streamed row by row, in constant memory."""
 
 import csv
 import io
@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # Rows read from the database at a time while streaming: what bounds an export's memory.
@@ -72,3 +73,16 @@ def _cell(value) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True, separators=(",", ":"))
     return "" if value is None else str(value)
+
+
+class JSONLinesRenderer(BaseRenderer):
+    """One JSON object a line, so that a tool can read an export a record at a time."""
+
+    media_type = "application/jsonl"
+    format = "jsonl"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        rows = data.get("results", []) if isinstance(data, dict) else data
+        lines = (json.dumps(row, cls=JSONEncoder, ensure_ascii=False) + "\n" for row in rows)
+        return "".join(lines).encode(self.charset)

@@ -8,7 +8,7 @@ from barcode_printing.selectors import latest_job
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens import extensions, lifecycle, order_lifecycle, qc
+from specimens import extensions, lifecycle, order_lifecycle, qc, selectors
 from specimens.choices import Centrifuge, Ceremony
 from specimens.errors import WeightNotStable
 from specimens.models import (
@@ -16,6 +16,7 @@ from specimens.models import (
     CollectionOrder,
     CustodyEvent,
     Participant,
+    Signature,
     Specimen,
     SpecimenType,
 )
@@ -84,6 +85,26 @@ class SpecimenTypeSerializer(serializers.ModelSerializer):
         ]
 
 
+class SignatureSerializer(serializers.ModelSerializer):
+    """A signature as 21 CFR 11.50 wants it shown: printed name, date and time, and meaning."""
+
+    meaning_label = serializers.CharField(source="get_meaning_display")
+
+    class Meta:
+        model = Signature
+        fields = ["printed_name", "signed_at", "meaning", "meaning_label"]
+
+
+class TrailSignatureSerializer(SignatureSerializer):
+    """A signature listed with its specimen: which custody event it signs."""
+
+    seq = serializers.IntegerField(source="event.seq")
+    kind = serializers.CharField(source="event.kind")
+
+    class Meta(SignatureSerializer.Meta):
+        fields = ["seq", "kind", *SignatureSerializer.Meta.fields]
+
+
 class SpecimenSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="barcode")
     type = serializers.CharField(source="type.code")
@@ -97,6 +118,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
     ceremony = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     qc_warnings = serializers.SerializerMethodField()
+    signatures = serializers.SerializerMethodField()
 
     class Meta:
         model = Specimen
@@ -121,6 +143,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "centrifuge",
             "volume_ul",
             "weight_g",
+            "signatures",
             "actions",
         ]
 
@@ -138,6 +161,10 @@ class SpecimenSerializer(serializers.ModelSerializer):
 
     def get_ceremony(self, specimen) -> str | None:
         return (specimen.participant.ceremony or None) if specimen.disposal_due else None
+
+    @extend_schema_field(TrailSignatureSerializer(many=True))
+    def get_signatures(self, specimen) -> list[dict]:
+        return TrailSignatureSerializer(selectors.signatures_of(specimen), many=True).data
 
     def get_actions(self, specimen) -> list[str]:
         return lifecycle.allowed_actions(specimen, self.context["request"].user)
@@ -246,6 +273,13 @@ class DisposeSerializer(ListedReasonSerializer):
     witness = serializers.CharField(max_length=150, required=False)
     witness_password = serializers.CharField(max_length=4096, trim_whitespace=False, required=False)
 
+    def validate(self, data: dict) -> dict:
+        if ("witness" in data) != ("witness_password" in data):
+            raise serializers.ValidationError(
+                {"witness": ["A witness signs with their username and password, both or neither."]}
+            )
+        return data
+
 
 class AliquotSerializer(StrictSerializer):
     count = serializers.IntegerField(min_value=1, max_value=96)
@@ -272,12 +306,14 @@ class CustodyEventSerializer(serializers.ModelSerializer):
     specimen = serializers.CharField(source="specimen.barcode")
     actor = serializers.CharField(source="actor.username")
     site = serializers.CharField(source="site.code")
+    signatures = SignatureSerializer(many=True, read_only=True)
 
     class Meta:
         model = CustodyEvent
         fields = [
             "specimen",
             "seq",
+            "version",
             "kind",
             "at",
             "actor",
@@ -286,4 +322,5 @@ class CustodyEventSerializer(serializers.ModelSerializer):
             "details",
             "prev_hash",
             "hash",
+            "signatures",
         ]

@@ -1,6 +1,5 @@
 """API views of the specimen core: thin wrappers that validate, call one service, render."""
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -10,8 +9,15 @@ from rest_framework.response import Response
 
 from barcode_printing.ids import parse_id
 from lims.api.base import CSVExportMixin, LimsAPIView, ScopedViewSet
-from lims.api.renderers import CSVRenderer, stream_csv, stream_queryset_csv, wants_csv
+from lims.api.renderers import (
+    CSVRenderer,
+    JSONLinesRenderer,
+    stream_csv,
+    stream_queryset_csv,
+    wants_csv,
+)
 from lims.choices import Role
+from lims.credentials import sign_in_check
 from lims.errors import Forbidden, InvalidInput
 from specimens import custody, selectors, services
 from specimens.api import serializers as s
@@ -201,12 +207,16 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
     @extend_schema(
         responses=s.CustodyEventSerializer(many=True),
-        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv", "jsonl"])],
     )
-    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
+    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer, JSONLinesRenderer])
     def custody(self, request, barcode=None):
         tube = self.get_object()
-        events = tube.custody_events.select_related("specimen", "actor", "site").order_by("seq")
+        events = (
+            tube.custody_events.select_related("specimen", "actor", "site")
+            .prefetch_related("signatures")
+            .order_by("seq")
+        )
         if wants_csv(request):
             name = f"{tube.barcode}-custody.csv"
             return stream_queryset_csv(events, s.CustodyEventSerializer, filename=name)
@@ -248,22 +258,15 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def dispose(self, request, barcode=None):
         data = self.validated(s.DisposeSerializer)
-        witness = None
-        if "witness" in data:
-            witness = (
-                get_user_model().objects.filter(username=data["witness"], is_active=True).first()
-            )
-            if witness is None:
-                raise InvalidInput(
-                    f"No active user {data['witness']}.", errors={"witness": ["Unknown user."]}
-                )
         specimen = services.specimen_dispose(
             actor=request.user,
             specimen=self.get_object(),
             reason=data["reason"],
             reason_text=data.get("reason_text", ""),
             password=data["password"],
-            witness=witness,
+            # The Django request: the lockout counts failures per username and address.
+            check=sign_in_check(request._request),
+            witness=data.get("witness", ""),
             witness_password=data.get("witness_password", ""),
         )
         return self._answer(specimen)
@@ -306,11 +309,16 @@ class AuditEventViewSet(CSVExportMixin, mixins.ListModelMixin, ScopedViewSet):
     queryset = CustodyEvent.objects.all()
     serializer_class = s.CustodyEventSerializer
     filterset_class = CustodyEventFilter
+    renderer_classes = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
     csv_filename = "custody-events.csv"
 
     def refine_queryset(self, queryset):
         _require_auditor(self)
-        return queryset.select_related("specimen", "actor", "site").order_by("-at", "-pk")
+        return (
+            queryset.select_related("specimen", "actor", "site")
+            .prefetch_related("signatures")
+            .order_by("-at", "-pk")
+        )
 
 
 class AuditVerifyView(LimsAPIView):

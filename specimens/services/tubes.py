@@ -1,12 +1,12 @@
 """What a user does to one tube: hold, release, dispose (signed) and aliquot."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from lims.audit import stamp
+from lims.credentials import PasswordCheck
 from lims.free_text import require_reason
 from lims.models import User
-from specimens import custody
+from specimens import custody, signatures
 from specimens.choices import (
     CustodyKind,
     DisposalReason,
@@ -18,15 +18,10 @@ from specimens.errors import (
     DerivativeNotAllowed,
     InsufficientVolume,
     NotADerivativeType,
-    SignatureRefused,
 )
 from specimens.identifiers import allocate_specimen_ids
 from specimens.lifecycle import check_step, transition
-from specimens.models import (
-    Signature,
-    Specimen,
-    SpecimenType,
-)
+from specimens.models import Specimen, SpecimenType
 from specimens.services.checks import reason_from_list
 
 
@@ -60,13 +55,6 @@ def specimen_release(*, actor: User, specimen: Specimen, reason: str) -> Specime
     return specimen
 
 
-def _check_password(user: User, password: str, *, who: str) -> None:
-    if not password or not user.check_password(password):
-        raise SignatureRefused(
-            f"The password of {who} is wrong; the disposal was not signed or recorded."
-        )
-
-
 def specimen_dispose(
     *,
     actor: User,
@@ -74,18 +62,25 @@ def specimen_dispose(
     reason: str,
     reason_text: str = "",
     password: str,
-    witness: User | None = None,
+    check: PasswordCheck,
+    witness: str = "",
     witness_password: str = "",
 ) -> Specimen:
-    """Dispose for good, signed by the actor (password re-entered) and optionally a witness."""
+    """Dispose for good, signed by the actor (password re-entered) and optionally a witness,
+    an active biobank technician or site admin where the tube is. ``check`` checks passwords
+    as a sign-in does, so guesses are counted and locked out."""
     why = reason_from_list(DisposalReason, reason, reason_text)
-    _check_password(actor, password, who=actor.get_username())
-    if witness is not None:
-        if witness.pk == actor.pk:
-            raise SignatureRefused("A witness must be someone other than the person disposing.")
-        _check_password(witness, witness_password, who=f"witness {witness.get_username()}")
+    # Outside the transaction: a refusal must not roll back the failures the lockout counted.
+    signatures.confirm_signer(actor, password, check=check)
+    witness_user = (
+        signatures.authenticate_witness(actor, witness, witness_password, check=check)
+        if witness
+        else None
+    )
     with transaction.atomic():
         (specimen,) = Specimen.objects.lock(specimen)
+        if witness:
+            witness_user = signatures.confirm_witness(witness_user, specimen.current_site)
         event = transition(
             specimen,
             CustodyKind.DISPOSED,
@@ -94,21 +89,10 @@ def specimen_dispose(
             details={"reason": reason, "reason_text": reason_text},
             changes={"disposal_due": False},
         )
-        _sign(event, actor, SignatureMeaning.PERFORMED)
-        if witness is not None:
-            _sign(event, witness, SignatureMeaning.WITNESSED)
+        signatures.sign(event, actor, SignatureMeaning.PERFORMED)
+        if witness:
+            signatures.sign(event, witness_user, SignatureMeaning.WITNESSED)
     return specimen
-
-
-def _sign(event, user: User, meaning: str) -> Signature:
-    return Signature.objects.create(
-        event=event,
-        signer=user,
-        printed_name=user.get_full_name() or user.get_username(),
-        signed_at=timezone.now(),
-        meaning=meaning,
-        event_hash=event.hash,
-    )
 
 
 def specimen_aliquot(

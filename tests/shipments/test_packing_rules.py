@@ -186,10 +186,16 @@ def test_a_position_taken_behind_the_checks_is_refused_by_the_constraint(
 
 
 def test_a_disposed_tube_is_refused(site_client, shipment, finalized, phleb_north):
-    from tests.helpers import PASSWORD
+    from tests.helpers import PASSWORD, password_check
 
     tube = finalized("1ED10")[0]
-    services.specimen_dispose(actor=phleb_north, specimen=tube, reason="damaged", password=PASSWORD)
+    services.specimen_dispose(
+        actor=phleb_north,
+        specimen=tube,
+        reason="damaged",
+        password=PASSWORD,
+        check=password_check(),
+    )
     before = _state()
     assert_problem(_pack(site_client, shipment, tube.barcode), 409, "specimen_disposed")
     assert _state() == before

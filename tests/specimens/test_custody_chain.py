@@ -31,12 +31,14 @@ def test_each_event_chains_to_the_one_before(order):
         assert events[1].prev_hash == events[0].hash
         assert (specimen.custody_seq, specimen.custody_head) == (2, events[1].hash)
         first = events[0]
+        assert first.version == 2
         payload = custody.canonical(
+            2,
             specimen=specimen.barcode,
             seq=1,
             kind=first.kind,
             at=first.at,
-            actor=first.actor_id,
+            actor=first.actor.username,
             site=first.site.code,
             ref=first.ref,
             details=first.details,
