@@ -255,9 +255,9 @@ def shift(moves: Iterable[tuple[int | None, int | None]]) -> None:
         change[after] += 1
     change = {box: n for box, n in change.items() if box is not None and n}
     if change:
-        # The count is derived data, excluded from history: the audited manager refuses
-        # update(), and the placements' own history is the record.
-        Box._base_manager.filter(pk__in=change).update(
+        # The count is derived data, excluded from history; the placements' own history is
+        # the record.
+        Box.objects.filter(pk__in=change).update_unrecorded(
             used=F("used")
             + Case(*(When(pk=box, then=Value(n)) for box, n in change.items()), default=Value(0))
         )

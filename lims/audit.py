@@ -32,6 +32,14 @@ class AuditedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         self._refuse("bulk_create")
 
+    def update_unrecorded(self, **kwargs) -> int:
+        """An UPDATE of fields the model's history leaves out (derived data such as a box's
+        count of taken slots): there is nothing for history to record, so nothing is bypassed."""
+        recorded = {field.name for field in self.model.history.model._meta.fields}
+        if recorded & set(kwargs):
+            self._refuse("update_unrecorded")
+        return super().update(**kwargs)
+
     def bulk_update_with_history(self, objs: list, fields: list[str], *, actor, reason: str):
         """The one sanctioned bulk write: one UPDATE for all ``objs`` and one history row each,
         with the acting user, the reason and the server's clock."""
