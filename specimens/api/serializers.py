@@ -267,3 +267,19 @@ class CustodyEventSerializer(serializers.ModelSerializer):
             "prev_hash",
             "hash",
         ]
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One change in a specimen's history (the shape of ``selectors.field_history``)."""
+
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    type = serializers.CharField(help_text="created, changed or deleted")
+    changes = FieldChangeSerializer(many=True)

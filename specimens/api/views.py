@@ -184,13 +184,14 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         responses=s.CustodyEventSerializer(many=True),
         parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
     )
-    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
+    # The whole trail, never a page of it.
+    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer], pagination_class=None)
     def custody(self, request, barcode=None):
         events = self.get_object().custody_events.select_related("specimen", "actor", "site")
         return Response(s.CustodyEventSerializer(events.order_by("seq"), many=True).data)
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True)
+    @extend_schema(responses=s.HistoryEntrySerializer(many=True))
+    @action(detail=True, pagination_class=None)
     def history(self, request, barcode=None):
         return Response(selectors.field_history(self.get_object()))
 

@@ -56,3 +56,9 @@ def test_a_success_answer_keeps_its_own_documentation(schema):
 )
 def test_fields_that_can_be_null_are_declared_nullable(schema, component, field):
     assert schema["components"]["schemas"][component]["properties"][field].get("nullable") is True
+
+
+@pytest.mark.parametrize("trail", ["custody", "history"])
+def test_a_specimens_trails_are_documented_as_the_lists_they_are(schema, trail):
+    answer = schema["paths"][f"/api/v1/specimens/{{barcode}}/{trail}/"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["type"] == "array"
