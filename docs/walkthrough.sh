@@ -33,14 +33,21 @@ print(v if isinstance(v, str) else json.dumps(v))' "$@"
 }
 
 # call TOKEN METHOD PATH [JSON]: prints the answer's body; any answer but 2xx stops the script.
+# Headers are array elements, so a space in a value never splits it into two arguments.
 call() {
     local token=$1 method=$2 path=$3 body=${4:-}
-    local args=(-sS -X "$method" -o "$WORK/answer" -w '%{http_code}'
-        -H "Authorization: Token $token")
+    local args=(-sS -X "$method" -o "$WORK/answer" -w '%{http_code}')
+    if [[ -n $token ]]; then
+        args+=(-H "Authorization: Token $token")
+    fi
     if [[ -n $body ]]; then
         args+=(-H "Content-Type: application/json" --data "$body")
     fi
-    echo "$method /api/v1/$path ${body}" >&2
+    local shown=$body
+    if [[ $path == auth/token ]]; then
+        shown='{"username": …, "password": …}'
+    fi
+    echo "$method /api/v1/$path $shown" >&2
     local status
     status=$(curl "${args[@]}" "$API/$path")
     if [[ $status != 2?? ]]; then
@@ -52,17 +59,21 @@ call() {
     cat "$WORK/answer"
 }
 
-# token USER: signs in and prints the API token.
+# token USER: signs in and prints the API token (the password is JSON-encoded, never spliced).
 token() {
     local body
-    body=$(python3 -c 'import json, sys; print(json.dumps({"username": sys.argv[1], "password": sys.argv[2]}))' "$1" "$PASSWORD")
-    curl -sS --fail-with-body -X POST "$API/auth/token/" \
-        -H "Content-Type: application/json" --data "$body" | jget 'd["token"]'
+    body=$(python3 -c '
+import json, sys
+print(json.dumps({"username": sys.argv[1], "password": sys.argv[2]}))' "$1" "$PASSWORD")
+    call "" POST auth/token "$body" | jget 'd["token"]'
 }
 
 # ago HOURS: an ISO 8601 UTC time that many hours before now.
 ago() {
-    python3 -c 'import datetime, sys; print((datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=float(sys.argv[1]))).isoformat(timespec="seconds"))' "$1"
+    python3 -c '
+import datetime, sys
+now = datetime.datetime.now(datetime.timezone.utc)
+print((now - datetime.timedelta(hours=float(sys.argv[1]))).isoformat(timespec="seconds"))' "$1"
 }
 
 step "Sign in: a phlebotomist at SITE-NORTH, the biobank technician, the auditor"

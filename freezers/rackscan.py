@@ -13,8 +13,6 @@ another tube); ``unknown_tube``; ``empty_where_expected``; ``reserved`` (empty, 
 checked-out tube); ``unreadable``.
 """
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -34,6 +32,7 @@ from freezers.services import (
     vacate,
 )
 from lims.audit import stamp
+from lims.csv_text import csv_rows
 from lims.errors import Conflict, DomainError, InvalidInput
 from lims.models import User
 from lims.scoping import require_role
@@ -118,7 +117,7 @@ def read_scan(text: str, box: Box) -> Scan:
     if not lines:
         raise BadHeader("The file is empty.")
     delimiter = max((";", "\t", ","), key=lines[0].count)
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    rows = csv_rows("\n".join(lines), delimiter=delimiter)
     columns = _columns(rows[0])
     layout = "rack_position_barcode" if "rack" in columns else "position_barcode"
     cells, racks = {}, set()

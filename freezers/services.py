@@ -255,7 +255,7 @@ def shift(moves: Iterable[tuple[int | None, int | None]]) -> None:
         change[after] += 1
     change = {box: n for box, n in change.items() if box is not None and n}
     if change:
-        # The count is derived data, excluded from history; the placements' own history is
+        # The count is derived data, excluded from history: the placements' own history is
         # the record.
         Box.objects.filter(pk__in=change).update_unrecorded(
             used=F("used")

@@ -32,19 +32,20 @@ class AuditedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         self._refuse("bulk_create")
 
-    def update_unrecorded(self, **kwargs) -> int:
-        """An UPDATE of fields the model's history leaves out (derived data such as a box's
-        count of taken slots): there is nothing for history to record, so nothing is bypassed."""
+    def update_unrecorded(self, **values) -> int:
+        """UPDATE of fields history leaves out by design (derived data such as a box's count of
+        taken slots); any field history records is refused like update()."""
         recorded = {field.name for field in self.model.history.model._meta.fields}
-        if recorded & set(kwargs):
+        if recorded & set(values):
             self._refuse("update_unrecorded")
-        return super().update(**kwargs)
+        return super().update(**values)
 
     def bulk_update_with_history(self, objs: list, fields: list[str], *, actor, reason: str):
         """The one sanctioned bulk write: one UPDATE for all ``objs`` and one history row each,
         with the acting user, the reason and the server's clock."""
         if not objs:
             return
+        reason = recorded_reason(reason)
         for obj in objs:
             obj.__dict__.pop("_history_date", None)
             stamp(obj, actor=actor, reason=reason)
@@ -55,6 +56,7 @@ class AuditedQuerySet(models.QuerySet):
 
     def bulk_create_with_history(self, objs: list, *, actor, reason: str) -> list:
         """The sanctioned bulk insert: one INSERT for all ``objs`` and one history row each."""
+        reason = recorded_reason(reason)
         for obj in objs:
             stamp(obj, actor=actor, reason=reason)
         created = super().bulk_create(objs)
@@ -83,8 +85,8 @@ class AuditedQuerySet(models.QuerySet):
 
 class LimsHistory(HistoricalRecords):
     """HistoricalRecords that never takes its timestamp from the caller, never cascades deletion,
-    falls back to the request's change reason, and skips saves that touch only excluded fields
-    (for example ``last_login``)."""
+    keeps the request's change reason with the service's, and skips saves that touch only
+    excluded fields (for example ``last_login``)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("cascade_delete_history", False)
@@ -104,11 +106,18 @@ class LimsHistory(HistoricalRecords):
         super().create_historical_record(instance, history_type, using=using)
 
     def get_change_reason_for_object(self, instance, history_type, using):
-        reason = super().get_change_reason_for_object(instance, history_type, using)
-        if reason:
-            return reason
-        request = getattr(self.context, "request", None)
-        return getattr(request, "lims_change_reason", None)
+        return recorded_reason(super().get_change_reason_for_object(instance, history_type, using))
+
+
+def recorded_reason(reason: str | None) -> str | None:
+    """The history reason of a write: the service's own words, and the why the API request gave
+    (``reason`` in the body or X-Change-Reason, see ``lims.api.base``) when those words do not
+    already carry it, so that whatever a service records, the user's reason is kept."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    given = getattr(request, "lims_change_reason", "")
+    if not given or given in (reason or ""):
+        return reason or given or None
+    return f"{reason}: {given}" if reason else given
 
 
 def guard_base_managers() -> None:

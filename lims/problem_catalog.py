@@ -13,6 +13,8 @@ FRAMEWORK_PROBLEMS = {
     "internal_error": "The server failed to handle the request",
     "bad_request": "Malformed request",
     "account_locked": "Too many failed sign-ins: the account is locked for this address",
+    "invalid_characters": "The address contains a NUL character",
+    "database_unavailable": "The database cannot be reached just now; retry after a pause",
 }
 
 

@@ -18,12 +18,13 @@ log = logging.getLogger("lims.security")
 LOCKOUT_STATUS = 403
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The client's address: the socket's, or behind LIMS_TRUSTED_PROXIES proxies the one the
-    outermost trusted proxy put in X-Forwarded-For (entries further left can be forged)."""
+    outermost trusted proxy put in X-Forwarded-For (entries further left can be forged); None
+    where there is no request (a sign-in made by code)."""
     if request is None:
-        return "?"
-    remote = request.META.get("REMOTE_ADDR", "?")
+        return None
+    remote = request.META.get("REMOTE_ADDR")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     if not settings.LIMS_TRUSTED_PROXIES or not hops:
@@ -41,7 +42,7 @@ class LoginThrottle(SimpleRateThrottle):
         return settings.LIMS_LOGIN_THROTTLE_RATE
 
     def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request) or "?"}
 
 
 def lockout_detail(username: str | None) -> str:
@@ -71,7 +72,7 @@ def log_login(sender, request, user, **kwargs) -> None:
     log.info(
         "login user=%s address=%s path=%s",
         user.get_username(),
-        client_address(request),
+        client_address(request) or "?",
         getattr(request, "path", "?"),
     )
 
@@ -79,13 +80,15 @@ def log_login(sender, request, user, **kwargs) -> None:
 @receiver(user_logged_out, dispatch_uid="lims_log_logout")
 def log_logout(sender, request, user, **kwargs) -> None:
     name = user.get_username() if user is not None else "?"
-    log.info("logout user=%s address=%s", name, client_address(request))
+    log.info("logout user=%s address=%s", name, client_address(request) or "?")
 
 
 @receiver(user_login_failed, dispatch_uid="lims_log_login_failed")
 def log_login_failed(sender, credentials, request=None, **kwargs) -> None:
     log.warning(
-        "login failed user=%s address=%s", credentials.get("username", "?"), client_address(request)
+        "login failed user=%s address=%s",
+        credentials.get("username", "?"),
+        client_address(request) or "?",
     )
 
 

@@ -99,3 +99,16 @@ class ShipmentAction(models.TextChoices):
     RECORD_UNEXPECTED = "record_unexpected", "Record a tube not on the manifest"
     CLOSE = "close", "Close the receipt"
     UPLOAD_LOGGER = "upload_logger", "Upload the logger file"
+
+
+class UnpackReason(models.TextChoices):
+    DAMAGED = "damaged", "Tube damaged while packing"
+    WRONG_CONDITION = "wrong_condition", "Belongs in a shipment of another condition"
+    ORDER_AMENDED = "order_amended", "Its order is being amended"
+    OTHER = "other", "Other (say what)"
+
+
+class ShipmentCancelReason(models.TextChoices):
+    CREATED_IN_ERROR = "created_in_error", "Shipment created in error"
+    PICKUP_CANCELLED = "pickup_cancelled", "Courier pickup cancelled"
+    OTHER = "other", "Other (say what)"

@@ -4,14 +4,13 @@ Loggers export ``timestamp,temperature`` rows, usually under a header and often 
 without an offset; such times are read in the time zone given (the shipping site's).
 """
 
-import csv
-import io
 import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from lims.csv_text import csv_rows
 from lims.errors import InvalidInput
 from shipments.choices import Range
 
@@ -46,7 +45,7 @@ class Stretch:
 def parse(text: str, time_zone: str) -> list[Reading]:
     """Every reading of the file in time order, or one 400 naming each bad row by number."""
     zone = zoneinfo.ZoneInfo(time_zone)
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = csv_rows(text)
     if len(rows) > MAX_ROWS + 1:
         raise InvalidLoggerFile(f"A logger file has at most {MAX_ROWS} readings.")
     readings: list[Reading] = []

@@ -6,7 +6,6 @@ checks the lifecycle table, and changes tubes only through ``specimens.lifecycle
 
 import re
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,7 +13,8 @@ from barcode_printing.ids import parse_id
 from lims.audit import stamp
 from lims.choices import Role, SiteKind
 from lims.errors import NotFound
-from lims.free_text import require_reason
+from lims.free_text import require_reason, screen
+from lims.integrity import broken_constraint
 from lims.models import Site, User
 from lims.scoping import require_role
 from shipments.choices import FITTING_CONDITIONS, Condition, ReceiptStatus, ShipmentStatus
@@ -155,10 +155,10 @@ def shipment_add_item(
         try:
             with transaction.atomic():
                 stamp(item, actor=actor, reason=f"packed into {shipment.code}").save()
-        except IntegrityError:
+        except IntegrityError as error:
             # The row locks make this a backstop: the database still refuses two open shipments
             # for one tube, or two tubes in one position, whatever path wrote them.
-            refused = _refused_constraint(item)
+            refused = broken_constraint(error, item)
             if refused == "shipment_position_unique":
                 raise PositionTaken(
                     f"Position {position} of inner box {inner_box} in {shipment.code} was just "
@@ -168,17 +168,6 @@ def shipment_add_item(
                 raise AlreadyInShipment(f"Tube {barcode} is already in an open shipment.") from None
             raise
     return item
-
-
-def _refused_constraint(item: ShipmentItem) -> str | None:
-    """The name of the constraint the unsaved ``item`` breaks, each checked again against the
-    database: SQLite names no index in its error, and an error's wording is no contract."""
-    for constraint in ShipmentItem._meta.constraints:
-        try:
-            constraint.validate(ShipmentItem, item)
-        except ValidationError:
-            return constraint.name
-    return None
 
 
 def _unpack(actor: User, items: list[ShipmentItem], *, shipment: Shipment, reason: str) -> None:
@@ -207,16 +196,20 @@ def _unpack(actor: User, items: list[ShipmentItem], *, shipment: Shipment, reaso
     )
 
 
-def shipment_remove_item(*, actor: User, shipment: Shipment, barcode: str) -> ShipmentItem:
-    """Take a tube out of a shipment still packing (custody ``unpacked``)."""
+def shipment_remove_item(
+    *, actor: User, shipment: Shipment, barcode: str, reason: str = ""
+) -> ShipmentItem:
+    """Take a tube out of a shipment still packing (custody ``unpacked``), saying why if known."""
     barcode = parse_id(barcode)
+    reason = screen(reason, field="reason")
+    why = f"taken out of {shipment.code}: {reason}" if reason else f"taken out of {shipment.code}"
     with transaction.atomic():
         shipment = lock(shipment)
         check(shipment, A.REMOVE_ITEM, actor=actor)
         item = shipment.items.filter(open=True, specimen__barcode=barcode).first()
         if item is None:
             raise NotInShipment(f"Tube {barcode} is not in shipment {shipment.code}.")
-        _unpack(actor, [item], shipment=shipment, reason=f"taken out of {shipment.code}")
+        _unpack(actor, [item], shipment=shipment, reason=why)
     return item
 
 

@@ -14,6 +14,7 @@ from shipments.lifecycle import check, lock, when
 from shipments.models import Excursion, Shipment, TemperatureLog
 from specimens.choices import QCFlag
 from specimens.models import Specimen
+from specimens.services import specimens_flag_qc
 
 
 def shipment_upload_logger(*, actor: User, shipment: Shipment, content: str) -> TemperatureLog:
@@ -45,7 +46,7 @@ def shipment_upload_logger(*, actor: User, shipment: Shipment, content: str) -> 
             for s in stretches
         )
         if stretches:
-            _flag_excursion(actor, shipment)
+            _flag_excursion(actor, shipment, stretches)
     return log
 
 
@@ -64,16 +65,20 @@ def _in_transit(shipment: Shipment, readings: list[logger.Reading]) -> list[logg
     return kept
 
 
-def _flag_excursion(actor: User, shipment: Shipment) -> None:
-    flag = QCFlag.TRANSIT_TEMPERATURE_EXCURSION.value
+def _flag_excursion(actor: User, shipment: Shipment, stretches: list[logger.Stretch]) -> None:
+    """Every tube on the manifest gets the excursion flag, each with its custody event."""
     on_manifest = shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
-    specimens = Specimen.objects.filter(pk__in=on_manifest.values("specimen_id")).lock()
-    flagged = [s for s in specimens if flag not in s.qc_flags]
-    for specimen in flagged:
-        specimen.qc_flags = [*specimen.qc_flags, flag]
-    Specimen.objects.bulk_update_with_history(
-        flagged,
-        ["qc_flags"],
+    specimens_flag_qc(
         actor=actor,
+        specimens=list(Specimen.objects.filter(pk__in=on_manifest.values("specimen_id"))),
+        flag=QCFlag.TRANSIT_TEMPERATURE_EXCURSION,
+        details={
+            "shipment": shipment.code,
+            "excursions": [
+                {"from": when(s.started_at), "to": when(s.ended_at), "peak_c": str(s.peak_c)}
+                for s in stretches
+            ],
+        },
         reason=f"temperature excursion during transit in {shipment.code}",
+        site=shipment.destination,
     )

@@ -6,14 +6,23 @@ person scanning sees it without looking away from the tubes.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from lims.choices import Role
 from lims.errors import DomainError
+from lims.scoping import scope_of
+from lims.web.pages import role_required, show_error
 from shipments import dispatch, packing, receipt, selectors
-from shipments.choices import Courier, ReceiptStatus, ShipmentStatus
-from shipments.models import Shipment
+from shipments.choices import ReceiptStatus
+from shipments.lifecycle import allowed_actions
+from shipments.packing_views import (
+    DispatchForm,
+    NewShipmentForm,
+    pack_page,
+    shipments_in_scope,
+)
+from shipments.packing_views import visible_shipment as _shipment
 
 RECENT = 12
 SCAN_INVALID = "Scan a tube: the field was empty or too long."
@@ -35,18 +44,6 @@ class ReceiveScanForm(forms.Form):
     scan = forms.CharField(max_length=64)
     damaged = forms.BooleanField(required=False)
     reference = forms.CharField(max_length=200, required=False)
-
-
-def _shipment(request, code: str) -> Shipment:
-    visible = Shipment.objects.for_user(request.user).select_related("origin", "destination")
-    return get_object_or_404(visible, code=code.strip().upper())
-
-
-class DispatchForm(forms.Form):
-    courier = forms.ChoiceField(choices=Courier.choices)
-    tracking_number = forms.CharField(max_length=60)
-    dry_ice_kg = forms.DecimalField(max_digits=5, decimal_places=2, required=False)
-    logger_id = forms.CharField(max_length=64, required=False)
 
 
 class ArriveForm(forms.Form):
@@ -72,19 +69,22 @@ def _submit(request, form_class, record, *, invalid: str) -> None:
 
 
 @require_safe
-@login_required
+@role_required(Role.PHLEBOTOMIST, Role.BIOBANK_TECHNICIAN)
 def stations(request):
-    """The open shipments of the user's sites: those packing, and those on their way or
-    arrived and being received."""
-    open_states = [ShipmentStatus.PACKING, ShipmentStatus.DISPATCHED, ShipmentStatus.ARRIVED]
-    shipments = selectors.shipment_list(
-        Shipment.objects.for_user(request.user).filter(status__in=open_states)
+    """The open shipments of the user's sites, and a new shipment for a collection site."""
+    return render(
+        request,
+        "shipments/stations.html",
+        {
+            "shipments": shipments_in_scope(request.user),
+            "new": NewShipmentForm(),
+            "can_pack": bool(scope_of(request.user).sites_with_role([Role.PHLEBOTOMIST])),
+        },
     )
-    return render(request, "shipments/stations.html", {"shipments": shipments[:200]})
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@role_required(Role.PHLEBOTOMIST)
 def pack_station(request, code: str):
     shipment = _shipment(request, code)
     if request.method == "POST":
@@ -101,22 +101,11 @@ def pack_station(request, code: str):
 
         _submit(request, PackScanForm, pack, invalid=SCAN_INVALID)
         return redirect("station-pack", code=shipment.code)
-    items = selectors.manifest_items(shipment).order_by("-added_at", "-pk")
-    return render(
-        request,
-        "shipments/pack_station.html",
-        {
-            "shipment": shipment,
-            "count": items.count(),
-            "recent": items[:RECENT],
-            "form": PackScanForm(),
-            "couriers": Courier.choices,
-        },
-    )
+    return pack_page(request, shipment)
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@role_required(Role.BIOBANK_TECHNICIAN)
 def receive_station(request, code: str):
     shipment = _shipment(request, code)
     if request.method == "POST":
@@ -148,32 +137,31 @@ def receive_station(request, code: str):
             "counts": selectors.receipt_counts(shipment),
             "recent": recent[:RECENT],
             "form": ReceiveScanForm(),
+            "actions": allowed_actions(shipment, request.user),
         },
     )
 
 
 @require_http_methods(["POST"])
-@login_required
+@role_required(Role.PHLEBOTOMIST)
 def dispatch_step(request, code: str):
+    """Hand the shipment to the courier; a refusal keeps what was typed beside its sentence."""
     shipment = _shipment(request, code)
-
-    def send(data):
-        dispatch.shipment_dispatch(
-            actor=request.user,
-            shipment=shipment,
-            courier=data["courier"],
-            tracking_number=data["tracking_number"],
-            dry_ice_kg=data["dry_ice_kg"],
-            logger_id=data["logger_id"],
-        )
-        return messages.SUCCESS, f"{shipment.code} dispatched: its contents are now fixed."
-
-    _submit(request, DispatchForm, send, invalid="Choose the courier and give its tracking number.")
-    return redirect("station-pack", code=shipment.code)
+    form = DispatchForm(request.POST)
+    if form.is_valid():
+        try:
+            dispatch.shipment_dispatch(actor=request.user, shipment=shipment, **form.cleaned_data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, f"{shipment.code} dispatched: its contents are now fixed.")
+            return redirect("station-pack", code=shipment.code)
+    messages.error(request, f"{shipment.code} was not dispatched: see the dispatch form.")
+    return pack_page(request, shipment, status=400, dispatch=form)
 
 
 @require_http_methods(["POST"])
-@login_required
+@role_required(Role.BIOBANK_TECHNICIAN)
 def arrive_step(request, code: str):
     shipment = _shipment(request, code)
 
@@ -186,7 +174,7 @@ def arrive_step(request, code: str):
 
 
 @require_http_methods(["POST"])
-@login_required
+@role_required(Role.BIOBANK_TECHNICIAN)
 def close_step(request, code: str):
     shipment = _shipment(request, code)
     try:

@@ -21,5 +21,9 @@ def open_shipment(user, text: str) -> str:
 def register() -> None:
     search.register(r"SH-\d+", open_shipment, describe="shipments (SH-…)")
     nav.register(
-        "Shipping", "stations", roles=[Role.PHLEBOTOMIST, Role.BIOBANK_TECHNICIAN], order=30
+        "Shipping",
+        "stations",
+        roles=[Role.PHLEBOTOMIST, Role.BIOBANK_TECHNICIAN],
+        order=30,
+        key="s",
     )

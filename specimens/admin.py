@@ -20,6 +20,7 @@ class SpecimenTypeAdmin(AuditedAdmin):
     ]
     list_filter = ["kind", "storage_class", "active"]
     search_fields = ["code", "name"]
+    filter_horizontal = ["yields"]
 
 
 @admin.register(TubeSet)

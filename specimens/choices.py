@@ -40,6 +40,7 @@ class OrderStatus(models.TextChoices):
     COLLECTED = "collected", "Collected"
     PROCESSED = "processed", "Processed"
     FINALIZED = "finalized", "Finalized"
+    UNLOCKED = "unlocked", "Unlocked for amendment"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -79,6 +80,7 @@ class CustodyKind(models.TextChoices):
     RELEASED = "released", "Released from hold"
     DISPOSED = "disposed", "Disposed"
     AMENDED = "amended", "Amended"
+    QC_FLAGGED = "qc_flagged", "QC flag raised"
 
 
 class DisposalReason(models.TextChoices):
@@ -123,6 +125,7 @@ class OrderAction(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     RESTORED = "restored", "Restored"
     UNLOCKED = "unlocked", "Unlocked"
+    AMENDED = "amended", "Amended"
 
 
 class SignatureMeaning(models.TextChoices):
@@ -131,7 +134,8 @@ class SignatureMeaning(models.TextChoices):
 
 
 class QCFlag(models.TextChoices):
-    PROCESSING_WINDOW = "processing_window", "Processed outside the program's time window"
+    PROCESSING_TOO_EARLY = "processing_too_early", "Processed too soon after collection"
+    PROCESSING_TOO_LATE = "processing_too_late", "Processed too long after collection"
     TRANSIT_TEMPERATURE_EXCURSION = (
         "transit_temperature_excursion",
         "Shipped through a temperature excursion",

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from lims.models import Site, User
 from specimens.models import GENESIS_HASH, CustodyEvent, Specimen
 
 
@@ -51,8 +52,8 @@ def chain(
     specimen: Specimen,
     *,
     kind: str,
-    actor,
-    site,
+    actor: User,
+    site: Site,
     ref: str = "",
     details: dict | None = None,
     at: datetime | None = None,

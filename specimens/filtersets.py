@@ -9,8 +9,8 @@ from django.core.exceptions import AppRegistryNotReady
 from lims.api.filters import IsoDateTimeFilter
 from lims.scoping import scope_of
 from specimens import extensions
-from specimens.choices import CustodyKind, SpecimenStatus
-from specimens.models import CustodyEvent, Specimen
+from specimens.choices import CustodyKind, OrderStatus, SpecimenStatus
+from specimens.models import CollectionOrder, CustodyEvent, Specimen
 
 
 class SpecimenFilter(django_filters.FilterSet):
@@ -65,4 +65,17 @@ class CustodyEventFilter(django_filters.FilterSet):
 
     class Meta:
         model = CustodyEvent
+        fields = []
+
+
+class WorkQueueFilter(django_filters.FilterSet):
+    """The work queue's filter form: narrow every list to a status or a participant."""
+
+    status = django_filters.ChoiceFilter(choices=OrderStatus.choices, empty_label="any status")
+    participant = django_filters.CharFilter(
+        field_name="participant__participant_id", lookup_expr="iexact", label="Participant ID"
+    )
+
+    class Meta:
+        model = CollectionOrder
         fields = []

@@ -10,7 +10,8 @@ from django.utils import timezone
 from specimens.choices import Centrifuge
 from specimens.models import PARTICIPANT_ID
 
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+LOCAL_FORMAT = "%Y-%m-%d %H:%M"
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
 
 class ScanForm(forms.Form):
@@ -46,15 +47,21 @@ class SafetyForm(forms.Form):
 
 
 class LocalTimeField(forms.DateTimeField):
-    """A wall-clock time at the site, entered as the browser's datetime-local value."""
+    """A wall-clock time at the site, typed as 2026-05-01 09:14, or 09:14 for today."""
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT)
+    widget = forms.TextInput(
+        attrs={"placeholder": "YYYY-MM-DD HH:MM", "size": 16, "autocomplete": "off"}
+    )
 
     def __init__(self, *args, zone: str = "UTC", **kwargs):
         self.zone = zoneinfo.ZoneInfo(zone)
-        super().__init__(*args, input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"], **kwargs)
+        super().__init__(*args, input_formats=[LOCAL_FORMAT, "%Y-%m-%dT%H:%M"], **kwargs)
 
     def to_python(self, value):
+        clock = _CLOCK.match(value or "")
+        if clock:
+            today = timezone.localtime(timezone.now(), self.zone).date()
+            value = f"{today:%Y-%m-%d} {int(clock[1]):02d}:{clock[2]}"
         moment = super().to_python(value)
         # The wall-clock reading is the site's, whatever zone the parser assumed.
         return None if moment is None else moment.replace(tzinfo=self.zone)
@@ -82,6 +89,7 @@ class ProcessForm(forms.Form):
         self.fields["processed_at"] = LocalTimeField(
             zone=zone, label="Processed at (all tubes)", required=False
         )
+        self.fields["processed_at"].widget.attrs["autofocus"] = True
         for barcode in barcodes:
             self.fields[f"time_{barcode}"] = LocalTimeField(
                 zone=zone, label=f"Processed at ({barcode})", required=False

@@ -12,6 +12,7 @@ from barcode_printing.models import Printer, PrintJob
 from barcode_printing.services import print_labels
 from barcode_printing.sources import LabelBatch, label_source, one_site
 from lims.errors import InvalidInput, NotFound
+from lims.models import User
 from specimens.models import CollectionOrder, Specimen
 
 
@@ -48,7 +49,7 @@ def _labelled(queryset):
 
 
 @label_source("ids")
-def labels_for_ids(user, texts: list[str]) -> LabelBatch:
+def labels_for_ids(user: User, texts: list[str]) -> LabelBatch:
     """Labels for the given specimen IDs, in the order given; unknown or unseen IDs are 404."""
     wanted = list(dict.fromkeys(parse_id(text) for text in texts))
     found = {
@@ -64,7 +65,7 @@ def labels_for_ids(user, texts: list[str]) -> LabelBatch:
 
 
 @label_source("order")
-def labels_for_order(user, code: str) -> LabelBatch:
+def labels_for_order(user: User, code: str) -> LabelBatch:
     """The tube labels of an order (not of aliquots taken from its tubes)."""
     order = CollectionOrder.objects.for_user(user).filter(code=code.strip().upper()).first()
     if order is None:
@@ -76,7 +77,7 @@ def _order_batch(order: CollectionOrder) -> LabelBatch:
     return _batch(list(_labelled(order.specimens.filter(parent__isnull=True))))
 
 
-def print_order_labels(actor, order: CollectionOrder) -> PrintJob | None:
+def print_order_labels(actor: User, order: CollectionOrder) -> PrintJob | None:
     """Print a new order's tube labels on its site's default label printer, if it has one.
 
     A PDF printer is left to the user, who downloads the file when they want it: recording

@@ -11,11 +11,18 @@ from django.utils import timezone
 
 from lims.choices import Role
 from lims.errors import Conflict, Forbidden
-from lims.models import Site
+from lims.models import Site, User
 from lims.scoping import scope_of
 from specimens import custody
 from specimens.choices import CustodyKind as K
 from specimens.choices import SpecimenStatus as S
+from specimens.errors import (
+    DisposalDue,
+    ParticipantWithdrawn,
+    SpecimenDisposed,
+    SpecimenOnHold,
+    TransitionNotAllowed,
+)
 from specimens.models import CustodyEvent, Specimen
 
 COLLECTION = frozenset({Role.PHLEBOTOMIST})
@@ -73,15 +80,20 @@ TABLE: tuple[Rule, ...] = (
     Rule(K.HELD, NOT_DISPOSED, None, ANY_HANDLER),
     Rule(K.RELEASED, NOT_DISPOSED, None, ANY_HANDLER),
     Rule(K.DISPOSED, NOT_DISPOSED, S.DISPOSED, ANY_HANDLER),
+    Rule(K.QC_FLAGGED, NOT_DISPOSED, None, ANY_HANDLER),
+    # An unlocked order's tubes, before they leave the site: times re-entered, added, removed.
+    Rule(K.AMENDED, frozenset({S.LABELED, S.COLLECTED, S.PROCESSED}), None, COLLECTION),
 )
 
 # What a tube on hold may still go through: release and disposal, and the custody facts of a
 # shipment under way (taken out before dispatch, received or found missing at the biobank),
-# which record where the tube is rather than use it.
-ALLOWED_ON_HOLD = frozenset({K.RELEASED, K.DISPOSED, K.UNPACKED, K.RECEIVED, K.MISSING})
+# which record where the tube is rather than use it, and a QC finding, which records its state.
+ALLOWED_ON_HOLD = frozenset(
+    {K.RELEASED, K.DISPOSED, K.UNPACKED, K.RECEIVED, K.MISSING, K.QC_FLAGGED}
+)
 
-# The name of each step as a user's action (API ``actions``, buttons). An amendment is not one:
-# it comes through the order it belongs to.
+# The name of each step as a user's action (API ``actions``, buttons). Amendments and QC flags
+# are not: they come through the order or the finding (a logger's excursion) they belong to.
 ACTIONS = {
     K.COLLECTED: "collect",
     K.PROCESSED: "process",
@@ -124,32 +136,9 @@ _VERB = {
     K.HELD: "put on hold",
     K.RELEASED: "released",
     K.DISPOSED: "disposed",
+    K.QC_FLAGGED: "flagged for QC",
+    K.AMENDED: "amended",
 }
-
-
-class TransitionNotAllowed(Conflict):
-    code = "transition_not_allowed"
-    title = "Not possible in the specimen's current state"
-
-
-class SpecimenOnHold(Conflict):
-    code = "specimen_on_hold"
-    title = "Specimen is on hold"
-
-
-class SpecimenDisposed(Conflict):
-    code = "specimen_disposed"
-    title = "Specimen was disposed"
-
-
-class DisposalDue(Conflict):
-    code = "disposal_due"
-    title = "Specimen awaits destruction"
-
-
-class ParticipantWithdrawn(Conflict):
-    code = "participant_withdrawn"
-    title = "Participant withdrew consent"
 
 
 def rules_for(kind: str) -> list[Rule]:
@@ -197,7 +186,7 @@ def _not_allowed_sentence(specimen: Specimen, kind: str) -> str:
     return sentence
 
 
-def require_handler(actor, specimen: Specimen, rule: Rule, site: Site) -> None:
+def require_handler(actor: User, specimen: Specimen, rule: Rule, site: Site) -> None:
     if not scope_of(actor).has_role(site.pk, rule.roles):
         roles = " or ".join(sorted(Role(role).label.lower() for role in rule.roles))
         raise Forbidden(
@@ -206,7 +195,12 @@ def require_handler(actor, specimen: Specimen, rule: Rule, site: Site) -> None:
 
 
 def check_step(
-    specimen: Specimen, kind: str, *, actor, site: Site | None = None, target: str | None = None
+    specimen: Specimen,
+    kind: str,
+    *,
+    actor: User,
+    site: Site | None = None,
+    target: str | None = None,
 ) -> Rule:
     """The rule that lets ``actor`` do ``kind`` to ``specimen`` at ``site`` (default: where the
     tube is), or the error that says why not. Changes nothing."""
@@ -215,7 +209,7 @@ def check_step(
     return rule
 
 
-def allowed_actions(specimen: Specimen, user) -> list[str]:
+def allowed_actions(specimen: Specimen, user: User) -> list[str]:
     """The actions ``user`` may take on ``specimen`` now, by the table, the hold, the consent
     and the user's role where the step happens. No query when the specimen's type and
     participant are loaded."""
@@ -248,7 +242,7 @@ def transition_many(
     specimens: list[Specimen],
     kind: str,
     *,
-    actor,
+    actor: User,
     reason: str = "",
     site: Site | None = None,
     target: str | None = None,

@@ -107,9 +107,14 @@ class SpecimenType(models.Model):
     storage_class = models.CharField(max_length=16, choices=TemperatureClass.choices)
     density_g_per_ml = models.DecimalField(max_digits=5, decimal_places=3, null=True, blank=True)
     active = models.BooleanField(default=True)
+    # The derivative types a tube of this type may be aliquoted into (serum and clot from an
+    # SST, plasma and buffy coat from a PST or EDTA tube, ...).
+    yields = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="derived_from"
+    )
 
     objects = SpecimenTypeQuerySet.as_manager()
-    history = LimsHistory()
+    history = LimsHistory(m2m_fields=[yields])
 
     class Meta:
         ordering = ["draw_order", "code"]

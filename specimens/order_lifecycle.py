@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from lims.audit import stamp
 from lims.choices import Role
-from lims.errors import Conflict, Forbidden
+from lims.errors import Forbidden
+from lims.models import User
 from lims.scoping import scope_of
 from specimens.choices import Consent
 from specimens.choices import OrderAction as A
 from specimens.choices import OrderStatus as O
-from specimens.lifecycle import ParticipantWithdrawn
+from specimens.errors import OrderStatusConflict, ParticipantWithdrawn
 from specimens.models import CollectionOrder, OrderEvent
 
 COLLECTION = frozenset({Role.PHLEBOTOMIST})
@@ -26,11 +27,6 @@ LIVE = frozenset(O) - {O.CANCELLED}
 
 def _before_cancel(order: CollectionOrder) -> str:
     return order.status_before_cancel
-
-
-def _reopened(order: CollectionOrder) -> str:
-    processed = order.specimens.filter(processed_at__isnull=False).exists()
-    return O.PROCESSED if processed else O.COLLECTED
 
 
 @dataclass(frozen=True)
@@ -56,8 +52,30 @@ TABLE: tuple[OrderRule, ...] = (
     OrderRule(
         "process", frozenset({O.COLLECTED, O.PROCESSED}), O.PROCESSED, A.PROCESSED, "processed"
     ),
+    # Unlocked, collecting and processing amend: times are re-entered, new tubes recorded.
+    OrderRule("collect", frozenset({O.UNLOCKED}), O.UNLOCKED, A.AMENDED, "collected"),
+    OrderRule("process", frozenset({O.UNLOCKED}), O.UNLOCKED, A.AMENDED, "processed"),
     OrderRule(
-        "finalize", frozenset({O.COLLECTED, O.PROCESSED}), O.FINALIZED, A.FINALIZED, "finalized"
+        "add_tubes",
+        frozenset({O.UNLOCKED}),
+        O.UNLOCKED,
+        A.AMENDED,
+        "amended",
+        blocked_by_withdrawal=True,
+    ),
+    OrderRule(
+        "remove_tubes",
+        frozenset({O.UNLOCKED}),
+        O.UNLOCKED,
+        A.AMENDED,
+        "amended",
+    ),
+    OrderRule(
+        "finalize",
+        frozenset({O.COLLECTED, O.PROCESSED, O.UNLOCKED}),
+        O.FINALIZED,
+        A.FINALIZED,
+        "finalized",
     ),
     OrderRule("cancel", LIVE, O.CANCELLED, A.CANCELLED, "cancelled"),
     OrderRule(
@@ -68,14 +86,9 @@ TABLE: tuple[OrderRule, ...] = (
         "restored",
         blocked_by_withdrawal=True,
     ),
-    OrderRule("unlock", frozenset({O.FINALIZED}), _reopened, A.UNLOCKED, "unlocked"),
+    OrderRule("unlock", frozenset({O.FINALIZED}), O.UNLOCKED, A.UNLOCKED, "unlocked"),
 )
 ACTIONS = tuple(dict.fromkeys(rule.action for rule in TABLE))
-
-
-class OrderStatusConflict(Conflict):
-    code = "order_status_conflict"
-    title = "Not possible in the order's current state"
 
 
 def rule_for(order: CollectionOrder, action: str) -> OrderRule | None:
@@ -85,7 +98,7 @@ def rule_for(order: CollectionOrder, action: str) -> OrderRule | None:
     return None
 
 
-def require_order_role(order: CollectionOrder, action: str, *, actor) -> None:
+def require_order_role(order: CollectionOrder, action: str, *, actor: User) -> None:
     """403 unless ``actor`` holds a role at the order's site that may take ``action``; checked
     before the input, so that a user who may not act never learns what else was wrong."""
     roles = next(rule.roles for rule in TABLE if rule.action == action)
@@ -94,7 +107,7 @@ def require_order_role(order: CollectionOrder, action: str, *, actor) -> None:
         raise Forbidden(f"Only a {names} at {order.site.code} may {action} orders.")
 
 
-def check_order_step(order: CollectionOrder, action: str, *, actor) -> OrderRule:
+def check_order_step(order: CollectionOrder, action: str, *, actor: User) -> OrderRule:
     """The rule that lets ``actor`` take ``action`` on ``order`` now, or the 403/409 that says
     why not. Changes nothing."""
     require_order_role(order, action, actor=actor)
@@ -117,7 +130,9 @@ def _withdrawal_blocks(order: CollectionOrder, rule: OrderRule) -> bool:
     return rule.blocked_by_withdrawal and order.participant.consent == Consent.WITHDRAWN
 
 
-def lock_order(order: CollectionOrder, action: str, *, actor) -> tuple[CollectionOrder, OrderRule]:
+def lock_order(
+    order: CollectionOrder, action: str, *, actor: User
+) -> tuple[CollectionOrder, OrderRule]:
     """Lock and reload ``order`` and check ``action`` on the locked row (a concurrent step may
     have moved it since it was read)."""
     order = (
@@ -132,7 +147,7 @@ def record_step(
     order: CollectionOrder,
     rule: OrderRule,
     *,
-    actor,
+    actor: User,
     reason: str,
     reason_code: str = "",
     reason_text: str = "",
@@ -158,7 +173,7 @@ def record_step(
     )
 
 
-def allowed_actions(order: CollectionOrder, user) -> list[str]:
+def allowed_actions(order: CollectionOrder, user: User) -> list[str]:
     """The actions ``user`` may take on ``order`` now, in the table's order (no query: the
     participant must be loaded with the order)."""
     scope = scope_of(user)

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from lims.templatetags.workbench import local
 from specimens.choices import OrderStatus
 
 
@@ -17,6 +18,8 @@ def next_step(order) -> str:
         return "Finalize"
     if order.status == OrderStatus.FINALIZED:
         return "Pack into a shipment"
+    if order.status == OrderStatus.UNLOCKED:
+        return "Amend, then finalize again"
     return "Nothing: cancelled"
 
 
@@ -26,7 +29,7 @@ class OrderTable(tables.Table):
     status = tables.Column()
     next = tables.Column(empty_values=(), orderable=False, verbose_name="Next")
     tubes = tables.Column(empty_values=(), orderable=False, verbose_name="Tubes")
-    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d H:i")
+    created_at = tables.Column(verbose_name="Created")
 
     class Meta:
         attrs = {"class": "orders"}
@@ -46,6 +49,9 @@ class OrderTable(tables.Table):
 
     def render_next(self, record):
         return next_step(record)
+
+    def render_created_at(self, record, value):
+        return local(value, record.site.time_zone)
 
     def render_tubes(self, record):
         return len(record.specimens.all())

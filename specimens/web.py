@@ -6,9 +6,9 @@ from django.urls import reverse
 from barcode_printing.ids import parse_id
 from lims import search
 from lims.choices import Role
-from lims.scoping import scope_of
 from lims.web import nav
-from specimens.models import CollectionOrder, Participant, Specimen
+from specimens.models import CollectionOrder, Specimen
+from specimens.selectors import participants_drawn_by
 
 SPECIMEN_SHAPE = r"[A-Z]{2}\d{6,8}[0-9A-Z*]?"
 
@@ -30,15 +30,8 @@ def open_order(user, text: str) -> str:
 
 
 def open_participant(user, text: str) -> str:
-    scope = scope_of(user)
     field = "participant_id" if text.startswith("P") else "biobank_id"
-    sites = scope.sites_with_role([Role.PHLEBOTOMIST])
-    people = (
-        Participant.objects.all()
-        if scope.is_superuser
-        else Participant.objects.filter(registered_site__in=sites)
-    )
-    person = people.filter(**{field: text}).first()
+    person = participants_drawn_by(user).filter(**{field: text}).first()
     if person is None:
         raise search.SearchRefused(f"No participant {text} registered at your collection sites.")
     return reverse("participant", args=[person.participant_id])
@@ -48,5 +41,5 @@ def register() -> None:
     search.register(SPECIMEN_SHAPE, open_specimen, describe="tubes (BX…)")
     search.register(r"ORD-\d+", open_order, describe="orders (ORD-…)")
     search.register(r"[PB]\d{9}", open_participant, describe="participants (P… or B…)")
-    nav.register("Work queue", "collect", roles=[Role.PHLEBOTOMIST], order=10)
-    nav.register("Participants", "participants", roles=[Role.PHLEBOTOMIST], order=20)
+    nav.register("Work queue", "collect", roles=[Role.PHLEBOTOMIST], order=10, key="w")
+    nav.register("Participants", "participants", roles=[Role.PHLEBOTOMIST], order=20, key="r")

@@ -92,3 +92,5 @@ def tube_catalog(transactional_db):
     if not SpecimenType.objects.exists():
         migration = importlib.import_module("specimens.migrations.0002_catalog_and_custody_guards")
         migration.load_catalog(apps, None)
+        rules = importlib.import_module("specimens.migrations.0006_derivatives_by_parent")
+        rules.load_derivative_rules(apps, None)

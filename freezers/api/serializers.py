@@ -203,8 +203,8 @@ class ReadingsSerializer(StrictSerializer):
             )
         return attrs
 
-    def pairs(self) -> list[tuple]:
-        data = self.validated_data
+    @staticmethod
+    def pairs(data: dict) -> list[tuple]:
         rows = data.get("readings") or [data]
         return [(row["at"], row["temperature_c"]) for row in rows]
 

@@ -83,13 +83,12 @@ class FreezerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     @action(detail=True, methods=["post"])
     def readings(self, request, code=None):
         """Record temperatures (one, or a logger's many); readings on record are not doubled."""
-        given = s.ReadingsSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        data = self.validated(s.ReadingsSerializer)
         recorded = services.record_readings(
             actor=request.user,
             freezer=self.get_object(),
-            readings=given.pairs(),
-            source=given.validated_data["source"],
+            readings=s.ReadingsSerializer.pairs(data),
+            source=data["source"],
         )
         return Response(recorded, status=status.HTTP_201_CREATED)
 

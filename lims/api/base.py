@@ -1,30 +1,41 @@
 """Base classes every API view inherits: change reasons, idempotent POSTs and site scoping."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.functional import cached_property
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from lims.api import idempotency
 from lims.api.problems import PROBLEM_CONTENT_TYPE
+from lims.api.renderers import CSVRenderer, stream_queryset_csv, wants_csv
 from lims.free_text import screen
 from lims.scoping import Scope, scope_of
 
 REASON_HEADER = "X-Change-Reason"
+# The body's field for the change reason: every write takes it, whatever else it takes.
+REASON_FIELD = "reason"
 
 
 class LimsViewMixin:
     """Conventions for every API view.
 
-    * The change reason (``reason`` in the body or the X-Change-Reason header) is put on the
-      request, so history records it even for writes that do not pass it explicitly.
+    * The change reason of every write (``reason`` in the body, else the X-Change-Reason
+      header) is checked and screened once, kept as ``change_reason`` for services that take a
+      reason, and put on the request, so history keeps it beside whatever a service records.
     * A POST carrying an Idempotency-Key runs in one transaction with its stored response.
     """
 
     idempotent = True
+    change_reason = ""
+    # Whether the body's ``reason`` is this view's change reason (a batch's body is the requests
+    # it carries; its reason comes in the header).
+    body_reason = True
 
     def dispatch(self, request, *args, **kwargs):
         if request.method == "POST" and self.idempotent and idempotency.HEADER in request.headers:
@@ -35,21 +46,14 @@ class LimsViewMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # History keeps this reason even where a service takes none: it is screened here, once.
-        request._request.lims_change_reason = screen(self.change_reason, field="reason")
+        self.change_reason = given_reason(request, from_body=self.body_reason)
+        request._request.lims_change_reason = self.change_reason
         if hasattr(self, "idempotency_fingerprint"):
             self.idempotency_record = idempotency.claim(
                 user=request.user,
                 key=request.headers[idempotency.HEADER],
                 request_fingerprint=self.idempotency_fingerprint,
             )
-
-    @property
-    def change_reason(self) -> str:
-        header = self.request.headers.get(REASON_HEADER, "")
-        data = self.request.data if self.request.method not in ("GET", "HEAD", "OPTIONS") else {}
-        body = data.get("reason", "") if isinstance(data, dict) else ""
-        return (body if isinstance(body, str) else "").strip() or header.strip()
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
@@ -63,9 +67,12 @@ class LimsViewMixin:
     def validated(self, serializer_class, data=None) -> dict:
         """The request body (or ``data``) checked by ``serializer_class`` (400 problem+json
         otherwise)."""
+        body = self.request.data if data is None else data
+        # The request's own body may carry its change reason, already read by initial().
+        takes_reason = self.body_reason and body is self.request.data
         given = serializer_class(
-            data=self.request.data if data is None else data,
-            context={"request": self.request, "view": self},
+            data=body,
+            context={"request": self.request, "view": self, "takes_reason": takes_reason},
         )
         given.is_valid(raise_exception=True)
         return given.validated_data
@@ -110,12 +117,35 @@ class ScopedViewSet(LimsViewMixin, GenericViewSet):
         return {**super().get_serializer_context(), "scope": self.scope}
 
 
+class CSVExportMixin:
+    """A list whose ``?format=csv`` is the whole filtered result, streamed: never one page."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    csv_filename = "export.csv"
+
+    def list(self, request, *args, **kwargs):
+        if not wants_csv(request):
+            return super().list(request, *args, **kwargs)
+        return stream_queryset_csv(
+            self.filter_queryset(self.get_queryset()),
+            self.get_serializer_class(),
+            context=self.get_serializer_context(),
+            filename=self.csv_filename,
+        )
+
+
 class StrictSerializer(serializers.Serializer):
-    """An input serializer that refuses fields it does not know instead of ignoring them."""
+    """An input serializer that refuses fields it does not know instead of ignoring them.
+
+    A request body's ``reason`` is known wherever the base view validates that body, which
+    has read it (``given_reason``); a serializer declares it only where it needs the value.
+    """
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
             writable = {name for name, field in self.fields.items() if not field.read_only}
+            if self.parent is None and self.context.get("takes_reason"):
+                writable.add(REASON_FIELD)
             unknown = sorted(set(data) - writable)
             if unknown:
                 raise serializers.ValidationError(
@@ -146,3 +176,17 @@ class ReasonField(serializers.CharField):
         # Blank defers to the X-Change-Reason header; the service decides if a reason is needed.
         kwargs.setdefault("allow_blank", True)
         super().__init__(**kwargs)
+
+
+def given_reason(request, *, from_body: bool = True) -> str:
+    """The change reason a request gives: ``reason`` in a body, else the X-Change-Reason header;
+    at most 500 characters and screened like every free text. Blank when none is given."""
+    data = request.data if from_body and request.method not in SAFE_METHODS else {}
+    body = data.get(REASON_FIELD) if isinstance(data, Mapping) else None
+    try:
+        text = ReasonField().run_validation(body) if body is not None else ""
+        if not text:
+            text = ReasonField().run_validation(request.headers.get(REASON_HEADER, ""))
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({REASON_FIELD: error.detail}) from None
+    return screen(text, field=REASON_FIELD)

@@ -173,8 +173,10 @@ class BatchView(LimsAPIView):
     then, without being applied again.
     """
 
-    # Each request of the batch carries its own key.
+    # Each request of the batch carries its own key. The body is the requests: the batch's
+    # change reason comes in the X-Change-Reason header, for every request it carries.
     idempotent = False
+    body_reason = False
 
     @extend_schema(
         request=BatchSerializer,

@@ -10,7 +10,7 @@ import json
 import re
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connections
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -77,26 +77,50 @@ def fingerprint_parts(*parts: bytes) -> str:
 
 
 def claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey:
-    """Reserve ``key`` for this request, or raise Replay / IdempotencyKeyReused."""
+    """Reserve ``key`` for this request, or raise Replay / IdempotencyKeyReused.
+
+    One INSERT that skips a taken key: a concurrent duplicate waits on the unique key, then
+    finds the first request's answer. Keys past their time to live are purged by
+    ``manage.py purge_idempotency_keys``; one met here first is freed on the spot."""
     if not KEY_FORMAT.fullmatch(key):
         raise InvalidIdempotencyKey(
             f"{HEADER} must be 1 to 255 visible ASCII characters, such as a UUID."
         )
-    cutoff = timezone.now() - settings.LIMS_IDEMPOTENCY_TTL
-    IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=cutoff).delete()
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(
-                user=user, key=key, fingerprint=request_fingerprint
-            )
-    except IntegrityError:
-        existing = IdempotencyKey.objects.get(user=user, key=key)
+    record = _insert(user, key, request_fingerprint)
+    if record is not None:
+        return record
+    existing = IdempotencyKey.objects.get(user=user, key=key)
+    if existing.created_at < timezone.now() - settings.LIMS_IDEMPOTENCY_TTL:
+        existing.delete()
+        return IdempotencyKey.objects.create(user=user, key=key, fingerprint=request_fingerprint)
     if existing.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(
             f"The {HEADER} {key!r} was already used for a different request; "
             "send a new key for a new request."
         )
     raise Replay(existing)
+
+
+def _insert(user, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """The new record, or None when the key is taken (INSERT … ON CONFLICT DO NOTHING, which
+    PostgreSQL and SQLite both speak, so no savepoint is needed to survive the conflict)."""
+    record = IdempotencyKey(user=user, key=key, fingerprint=fingerprint, created_at=timezone.now())
+    connection = connections[IdempotencyKey.objects.db]
+    meta, quote = IdempotencyKey._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record.pk = row[0]
+    return record
 
 
 def item_fingerprint(path: str, body, *, method: str = "POST") -> str:

@@ -15,6 +15,7 @@ def body_limit_text() -> str:
 class BodyTooLarge(APIException):
     status_code = 413
     default_code = "body_too_large"
+    default_detail = "The request body is larger than the server takes"
 
     def __init__(self) -> None:
         super().__init__(f"A request body may have at most {body_limit_text()}.")

@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from lims import services
+from lims.api.authentication import TokenAuthentication
 from lims.api.base import LimsAPIView, LimsViewMixin, ScopedViewSet
 from lims.api.serializers import (
     MembershipChangeSerializer,
@@ -60,6 +61,8 @@ class TokenView(LimsAPIView):
 class LogoutView(LimsViewMixin, knox_views.LogoutView):
     """Revoke the token that signs this request."""
 
+    # knox's views name knox's own class; ours is the one every other view uses.
+    authentication_classes = (TokenAuthentication,)
     idempotent = False
 
     @extend_schema(request=None, responses={204: None})
@@ -70,6 +73,8 @@ class LogoutView(LimsViewMixin, knox_views.LogoutView):
 class LogoutAllView(LimsViewMixin, knox_views.LogoutAllView):
     """Revoke every token of the signed-in user, on every device."""
 
+    # knox's views name knox's own class; ours is the one every other view uses.
+    authentication_classes = (TokenAuthentication,)
     idempotent = False
 
     @extend_schema(request=None, responses={204: None})

@@ -11,6 +11,7 @@ class NavEntry:
     url_name: str
     roles: frozenset[str]
     order: int
+    key: str = ""
 
     @property
     def url(self) -> str:
@@ -20,9 +21,10 @@ class NavEntry:
 _ENTRIES: dict[str, NavEntry] = {}
 
 
-def register(label: str, url_name: str, *, roles, order: int = 50) -> None:
-    """Show ``label`` linking ``url_name`` to users holding one of ``roles`` somewhere."""
-    _ENTRIES[url_name] = NavEntry(label, url_name, frozenset(roles), order)
+def register(label: str, url_name: str, *, roles, order: int = 50, key: str = "") -> None:
+    """Show ``label`` linking ``url_name`` to users holding one of ``roles`` somewhere;
+    ``key`` is its access key (Alt+key in Chromium and Firefox)."""
+    _ENTRIES[url_name] = NavEntry(label, url_name, frozenset(roles), order, key)
 
 
 def entries_for(held_roles: frozenset[str], *, everything: bool = False) -> list[NavEntry]:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from lims.choices import SiteKind
 from lims.errors import DomainError
 from lims.models import Site
 from lims.scoping import scope_of
@@ -37,7 +38,7 @@ def site_for(request, *roles: str) -> Site:
     scope = scope_of(request.user)
     sites = Site.objects.filter(pk__in=scope.sites_with_role(roles)).order_by("code")
     if scope.is_superuser:
-        sites = Site.objects.filter(kind="collection").order_by("code")
+        sites = Site.objects.filter(kind=SiteKind.COLLECTION).order_by("code")
     wanted = request.GET.get("site") or request.POST.get("site")
     site = sites.filter(code=wanted).first() if wanted else sites.first()
     if site is None:
@@ -69,4 +70,5 @@ class ListedReasonForm(forms.Form):
 
     def __init__(self, *args, reasons, **kwargs):
         super().__init__(*args, **kwargs)
+        self.reasons = reasons
         self.fields["reason"].choices = [("", "Choose a reason…"), *reasons.choices]

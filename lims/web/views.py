@@ -11,7 +11,8 @@ from lims.errors import DomainError
 @require_safe
 @login_required
 def search(request):
-    """Open the page of the scanned or typed ID; a wrong or unknown one is answered on the page."""
+    """Open the page of the scanned or typed ID; a wrong or unknown one is answered on this page
+    (200: the search ran and says what it found, rather than a bare 404 page)."""
     text = request.GET.get("q", "")
     try:
         return redirect(registry.resolve(request.user, text))
@@ -24,5 +25,4 @@ def search(request):
                 "search_text": text[: registry.MAX_LENGTH],
                 "kinds": registry.kinds(),
             },
-            status=error.status,
         )

@@ -8,8 +8,9 @@ from barcode_printing.selectors import latest_job
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
-from specimens import extensions, lifecycle, order_lifecycle
+from specimens import extensions, lifecycle, order_lifecycle, qc
 from specimens.choices import Centrifuge, Ceremony
+from specimens.errors import WeightNotStable
 from specimens.models import (
     PARTICIPANT_ID,
     CollectionOrder,
@@ -18,7 +19,6 @@ from specimens.models import (
     Specimen,
     SpecimenType,
 )
-from specimens.services import WeightNotStable
 
 
 def sees_participant_id(context: dict, site_id: int) -> bool:
@@ -63,6 +63,8 @@ class WithdrawSerializer(StrictSerializer):
 
 
 class SpecimenTypeSerializer(serializers.ModelSerializer):
+    yields = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
     class Meta:
         model = SpecimenType
         fields = [
@@ -78,6 +80,7 @@ class SpecimenTypeSerializer(serializers.ModelSerializer):
             "centrifuge",
             "storage_class",
             "density_g_per_ml",
+            "yields",
         ]
 
 
@@ -93,6 +96,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    qc_warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Specimen
@@ -109,6 +113,7 @@ class SpecimenSerializer(serializers.ModelSerializer):
             "disposal_due",
             "ceremony",
             "qc_flags",
+            "qc_warnings",
             "parent",
             "children",
             "collected_at",
@@ -136,6 +141,9 @@ class SpecimenSerializer(serializers.ModelSerializer):
 
     def get_actions(self, specimen) -> list[str]:
         return lifecycle.allowed_actions(specimen, self.context["request"].user)
+
+    def get_qc_warnings(self, specimen) -> list[str]:
+        return qc.warnings(specimen)
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -209,6 +217,18 @@ class ProcessSerializer(StrictSerializer):
     centrifuge = serializers.ChoiceField(choices=Centrifuge.choices, required=False)
     barcodes = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, allow_empty=False, max_length=60
+    )
+
+
+class AddTubesSerializer(StrictSerializer):
+    tubes = serializers.ListField(
+        child=serializers.CharField(max_length=16), allow_empty=False, max_length=60
+    )
+
+
+class RemoveTubesSerializer(StrictSerializer):
+    barcodes = serializers.ListField(
+        child=serializers.CharField(max_length=40), allow_empty=False, max_length=60
     )
 
 

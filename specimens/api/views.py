@@ -9,8 +9,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from barcode_printing.ids import parse_id
-from lims.api.base import LimsAPIView, ScopedViewSet
-from lims.api.renderers import CSVRenderer
+from lims.api.base import CSVExportMixin, LimsAPIView, ScopedViewSet
+from lims.api.renderers import CSVRenderer, stream_csv, stream_queryset_csv, wants_csv
 from lims.choices import Role
 from lims.errors import Forbidden, InvalidInput
 from specimens import custody, selectors, services
@@ -69,6 +69,9 @@ class SpecimenTypeViewSet(mixins.ListModelMixin, ScopedViewSet):
     queryset = SpecimenType.objects.filter(active=True)
     serializer_class = s.SpecimenTypeSerializer
     filterset_fields = ["kind"]
+
+    def refine_queryset(self, queryset):
+        return queryset.prefetch_related("yields")
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -154,6 +157,22 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     def unlock(self, request, code=None):
         return self._with_listed_reason(services.order_unlock)
 
+    @extend_schema(request=s.AddTubesSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="add-tubes")
+    def add_tubes(self, request, code=None):
+        data = self.validated(s.AddTubesSerializer)
+        order = self.get_object()
+        services.order_add_tubes(actor=request.user, order=order, tube_codes=data["tubes"])
+        return self._answer(order)
+
+    @extend_schema(request=s.RemoveTubesSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="remove-tubes")
+    def remove_tubes(self, request, code=None):
+        data = self.validated(s.RemoveTubesSerializer)
+        order = self.get_object()
+        services.order_remove_tubes(actor=request.user, order=order, barcodes=data["barcodes"])
+        return self._answer(order)
+
 
 class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Specimens by barcode: lineage, custody, history, hold, release, dispose, aliquot, weigh."""
@@ -187,13 +206,25 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     # The whole trail, never a page of it.
     @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer], pagination_class=None)
     def custody(self, request, barcode=None):
-        events = self.get_object().custody_events.select_related("specimen", "actor", "site")
-        return Response(s.CustodyEventSerializer(events.order_by("seq"), many=True).data)
+        tube = self.get_object()
+        events = tube.custody_events.select_related("specimen", "actor", "site").order_by("seq")
+        if wants_csv(request):
+            name = f"{tube.barcode}-custody.csv"
+            return stream_queryset_csv(events, s.CustodyEventSerializer, filename=name)
+        return Response(s.CustodyEventSerializer(events, many=True).data)
 
-    @extend_schema(responses=s.HistoryEntrySerializer(many=True))
-    @action(detail=True, pagination_class=None)
+    @extend_schema(
+        responses=s.HistoryEntrySerializer(many=True),
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+    )
+    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer], pagination_class=None)
     def history(self, request, barcode=None):
-        return Response(selectors.field_history(self.get_object()))
+        tube = self.get_object()
+        changes = selectors.field_history(tube)
+        if wants_csv(request):
+            name = f"{tube.barcode}-history.csv"
+            return stream_csv(changes, fields=selectors.HISTORY_FIELDS, filename=name)
+        return Response(list(changes))
 
     @extend_schema(request=s.ReasonSerializer, responses=s.SpecimenSerializer)
     @action(detail=True, methods=["post"])
@@ -271,13 +302,13 @@ def _require_auditor(view) -> None:
         raise Forbidden("Only auditors review custody trails.")
 
 
-class AuditEventViewSet(mixins.ListModelMixin, ScopedViewSet):
+class AuditEventViewSet(CSVExportMixin, mixins.ListModelMixin, ScopedViewSet):
     """The global custody feed, filtered by actor, site, kind, specimen and time."""
 
     queryset = CustodyEvent.objects.all()
     serializer_class = s.CustodyEventSerializer
     filterset_class = CustodyEventFilter
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    csv_filename = "custody-events.csv"
 
     def refine_queryset(self, queryset):
         _require_auditor(self)

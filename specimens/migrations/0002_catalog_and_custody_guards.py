@@ -1,4 +1,8 @@
-"""The program's tube catalog and tube sets, and the append-only guard on custody tables."""
+"""The program's tube catalog and tube sets, loaded through the historical models.
+
+The append-only guards on custody tables are not installed here: they are built from the live
+model registry, which a migration must not use; ``lims`` installs them after every migrate.
+"""
 
 from decimal import Decimal
 
@@ -80,16 +84,9 @@ def load_catalog(apps, schema_editor):
         band.types.set(SpecimenType.objects.filter(code__in=codes))
 
 
-def install_custody_guards(apps, schema_editor):
-    from lims.db_guards import install_guards
-
-    install_guards(schema_editor.connection.alias)
-
-
 class Migration(migrations.Migration):
     dependencies = [("specimens", "0001_initial")]
 
     operations = [
         migrations.RunPython(load_catalog, migrations.RunPython.noop),
-        migrations.RunPython(install_custody_guards, migrations.RunPython.noop),
     ]

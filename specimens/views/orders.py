@@ -1,6 +1,7 @@
 """An order's pages: starting one (safety first), its summary, finalizing, cancel/restore/unlock."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -8,12 +9,13 @@ from django.views.decorators.http import require_http_methods
 from lims.choices import Role
 from lims.errors import DomainError
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error
-from specimens import selectors, services
+from specimens import services
 from specimens.choices import CancelReason, Consent, RestoreReason, SpecimenStatus, UnlockReason
 from specimens.forms import SafetyForm
-from specimens.models import CollectionOrder
+from specimens.models import CollectionOrder, Specimen
+from specimens.selectors import participants_drawn_by
 from specimens.views.actions import order_actions
-from specimens.views.queue import PHLEBOTOMIST, _visible
+from specimens.views.queue import PHLEBOTOMIST
 
 REASONS = {"cancel": CancelReason, "restore": RestoreReason, "unlock": UnlockReason}
 SERVICES = {
@@ -29,8 +31,14 @@ DONE = {
 
 
 def load_order(request, code: str) -> CollectionOrder:
-    """The order, if the user sees it (404 otherwise), with its tubes."""
-    visible = selectors.order_list(CollectionOrder.objects.for_user(request.user))
+    """The order, if the user sees it (404 otherwise), with its tubes and their types: what the
+    pages show, without the API's storage and shipment joins (a station answers each scan)."""
+    tubes = Specimen.objects.select_related("type").order_by("barcode")
+    visible = (
+        CollectionOrder.objects.for_user(request.user)
+        .select_related("participant", "site")
+        .prefetch_related(Prefetch("specimens", queryset=tubes))
+    )
     return get_object_or_404(visible, code=code.strip().upper())
 
 
@@ -48,7 +56,7 @@ def require_action(request, order: CollectionOrder, action: str) -> frozenset[st
 @role_required(PHLEBOTOMIST)
 def new_order(request, pid: str):
     """Safety questions first; then the tube set in force, in draw order, all ticked."""
-    person = get_object_or_404(_visible(request.user), participant_id=pid.upper())
+    person = get_object_or_404(participants_drawn_by(request.user), participant_id=pid.upper())
     site = person.registered_site
     if person.consent == Consent.WITHDRAWN:
         answer(
@@ -59,7 +67,7 @@ def new_order(request, pid: str):
     tube_set = services.tube_set_in_force()
     tubes, refused, error = [], {}, None
     if safety.is_valid():
-        tubes = list(tube_set.types.order_by("draw_order", "code"))
+        tubes = list(tube_set.types.order_by(F("draw_order").asc(nulls_last=True), "code"))
         refused = dict(
             line.split(": ", 1) for line in services.safety_refusals(tubes, safety.answers())
         )
@@ -78,7 +86,7 @@ def new_order(request, pid: str):
                 error = failure.detail
             else:
                 answer(request, f"Order {order.code} created with {len(chosen)} tubes.")
-                return redirect("order-labels", code=order.code)
+                return redirect("order-step-labels", code=order.code)
     ticked = request.POST.getlist("tubes") if request.method == "POST" else None
     return render(
         request,

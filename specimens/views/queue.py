@@ -10,23 +10,29 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lims.choices import Role
 from lims.errors import DomainError
-from lims.scoping import scope_of
 from lims.web.pages import answer, role_required, show_error, site_for
 from specimens import services
-from specimens.choices import Consent, OrderAction, OrderStatus
+from specimens.choices import Consent, OrderStatus
+from specimens.filtersets import WorkQueueFilter
 from specimens.forms import RegisterForm, ScanForm
-from specimens.models import CollectionOrder, Participant
+from specimens.models import CollectionOrder
+from specimens.selectors import participants_drawn_by
 from specimens.tables import OrderTable
 
 PHLEBOTOMIST = Role.PHLEBOTOMIST
-UNFINALIZED = [OrderStatus.OPEN, OrderStatus.COLLECTED, OrderStatus.PROCESSED]
+UNFINALIZED = [
+    OrderStatus.OPEN,
+    OrderStatus.COLLECTED,
+    OrderStatus.PROCESSED,
+    OrderStatus.UNLOCKED,
+]
 QUEUE_LENGTH = 50
 
 
 def _site_orders(site):
     return (
         CollectionOrder.objects.filter(site=site)
-        .select_related("participant")
+        .select_related("participant", "site")
         .prefetch_related("specimens")
         .order_by("-created_at")
     )
@@ -37,18 +43,15 @@ def _site_orders(site):
 def work_queue(request):
     """HealthPro's four lists: today's orders, unfinalized, unlocked, changed in 7 days."""
     site = site_for(request, PHLEBOTOMIST)
-    orders = _site_orders(site)
+    narrowed = WorkQueueFilter(request.GET, queryset=_site_orders(site))
+    orders = narrowed.qs
     here = timezone.localtime(timezone=zoneinfo.ZoneInfo(site.time_zone))
     start_of_day = here.replace(hour=0, minute=0, second=0, microsecond=0)
     week_ago = timezone.now() - timedelta(days=7)
     lists = [
         ("today", "Today's orders", orders.filter(created_at__gte=start_of_day)),
         ("unfinalized", "Not finalized", orders.filter(status__in=UNFINALIZED)),
-        (
-            "unlocked",
-            "Unlocked to amend",
-            orders.filter(status__in=UNFINALIZED, events__action=OrderAction.UNLOCKED).distinct(),
-        ),
+        ("unlocked", "Unlocked to amend", orders.filter(status=OrderStatus.UNLOCKED)),
         (
             "recent",
             "Changed in the last 7 days",
@@ -59,7 +62,7 @@ def work_queue(request):
     return render(
         request,
         "specimens/work_queue.html",
-        {"site": site, "tables": tables, "form": ScanForm()},
+        {"site": site, "tables": tables, "form": ScanForm(), "filter": narrowed},
     )
 
 
@@ -72,7 +75,7 @@ def participants(request):
     register = RegisterForm(request.POST or None)
     if lookup.is_valid():
         wanted = lookup.cleaned_data["scan"].strip().upper()
-        if _visible(request.user).filter(participant_id=wanted).exists():
+        if participants_drawn_by(request.user).filter(participant_id=wanted).exists():
             return redirect("participant", pid=wanted)
         answer(request, f"{wanted}: no participant with this ID at your sites.", ok=False)
     if request.method == "POST" and register.is_valid():
@@ -91,18 +94,10 @@ def participants(request):
     )
 
 
-def _visible(user):
-    """Participants registered where the user draws blood (only they see participant IDs)."""
-    scope = scope_of(user)
-    if scope.is_superuser:
-        return Participant.objects.all()
-    return Participant.objects.filter(registered_site__in=scope.sites_with_role([PHLEBOTOMIST]))
-
-
 @require_safe
 @role_required(PHLEBOTOMIST)
 def participant(request, pid: str):
-    person = get_object_or_404(_visible(request.user), participant_id=pid.upper())
+    person = get_object_or_404(participants_drawn_by(request.user), participant_id=pid.upper())
     orders = _site_orders(person.registered_site).filter(participant=person)
     return render(
         request,

@@ -9,13 +9,16 @@ from barcode_printing.choices import PrinterKind, PrintStatus
 from barcode_printing.ids import parse_id
 from barcode_printing.models import Printer, PrintJob
 from barcode_printing.services import print_job_retry, print_labels
+from barcode_printing.web import job_sentence
 from lims.errors import DomainError
 from lims.web.pages import answer, role_required, show_error
 from specimens import services
 from specimens.choices import SpecimenStatus
+from specimens.errors import TubeNotInOrder
 from specimens.forms import CollectScanForm, PrintForm, ProcessForm, local_now
 from specimens.labels import labels_for_order
 from specimens.models import Specimen
+from specimens.views.actions import order_actions
 from specimens.views.orders import load_order, require_action
 from specimens.views.queue import PHLEBOTOMIST
 
@@ -50,7 +53,7 @@ def labels(request, code: str):
         require_action(request, order, "labels")
         if "retry" in request.POST:
             _retry(request, order)
-            return redirect("order-labels", code=order.code)
+            return redirect("order-step-labels", code=order.code)
         if form.is_valid():
             printer = printers.get(name=form.cleaned_data["printer"])
             try:
@@ -67,13 +70,14 @@ def labels(request, code: str):
                 if printer.kind == PrinterKind.PDF:
                     return _download(rendered, order)
                 _job_answer(request, job)
-                return redirect("order-labels", code=order.code)
+                return redirect("order-step-labels", code=order.code)
     jobs = list(_jobs(order)[:20])
     return render(
         request,
         "specimens/labels.html",
         {
             "order": order,
+            "actions": order_actions(order, request.user),
             "form": form,
             "jobs": jobs,
             "pending": any(j.status in (PrintStatus.QUEUED, PrintStatus.SENDING) for j in jobs),
@@ -93,17 +97,8 @@ def _download(rendered, order) -> HttpResponse:
 
 
 def _job_answer(request, job: PrintJob) -> None:
-    where = job.printer.name if job.printer else "PDF"
-    if job.status == PrintStatus.FAILED:
-        answer(
-            request,
-            f"Labels not printed on {where}: {job.error} Retry, or choose another printer.",
-            ok=False,
-        )
-    elif job.status == PrintStatus.SENT:
-        answer(request, f"Labels sent to {where}.")
-    else:
-        answer(request, f"Labels queued for {where}; the status below follows the job.")
+    ok, sentence = job_sentence(job)
+    answer(request, sentence, ok=ok)
 
 
 def _retry(request, order) -> None:
@@ -160,6 +155,7 @@ def collect(request, code: str):
         "specimens/collect.html",
         {
             "order": order,
+            "actions": order_actions(order, request.user),
             "form": form,
             "tubes": tubes,
             "left": sum(t.status == SpecimenStatus.LABELED for t in tubes),
@@ -185,12 +181,12 @@ def _collect_one(request, order, data) -> None:
             barcodes=[barcode],
             notes=data["notes"],
         )
-    except services.TubeNotInOrder:
+    except TubeNotInOrder:
         answer(request, _belongs_elsewhere(request.user, scanned, order), ok=False)
     except DomainError as error:
         answer(request, error.detail, ok=False)
     else:
-        tube = order.specimens.get(barcode=barcode)
+        tube = next(t for t in order.specimens.all() if t.barcode == barcode)
         answer(request, f"{barcode} collected ({tube.type.code}).")
 
 
@@ -242,6 +238,7 @@ def process(request, code: str):
         "specimens/process.html",
         {
             "order": order,
+            "actions": order_actions(order, request.user),
             "form": form,
             "rows": [{"tube": t, "field": form[f"time_{t.barcode}"]} for t in waiting],
             "done": [t for t in order.specimens.all() if t.processed_at],

@@ -208,6 +208,7 @@ def _files(box):
             "rack_scan_wrong_box",
         ),
         "bad position": (ok.replace("A01,", "A-1,", 1), "rack_scan_invalid"),
+        "a huge field": (ok.replace("A01,", "A01," + "X" * 131_073, 1), "unreadable_csv"),
     }
 
 
@@ -221,6 +222,7 @@ BAD_FILES = [
     "twice a tube",
     "another rack",
     "bad position",
+    "a huge field",
 ]
 
 

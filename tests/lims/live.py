@@ -48,7 +48,7 @@ def get(url: str, **headers: str) -> tuple[int, dict, bytes]:
 
 def assets(page: str) -> list[str]:
     """Every script, stylesheet and icon a page loads."""
-    return re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png|ico|svg))"', page)
+    return re.findall(r'<(?:script[^>]*\ssrc|link[^>]*\shref)="([^"]+)"', page)
 
 
 @contextmanager

@@ -172,3 +172,18 @@ def test_the_web_sign_in_page_logs_in_with_a_session(phleb_north):
     )
     assert response.status_code == 302
     assert browser.get("/api/v1/auth/me/").json()["username"] == "phleb-north"
+
+
+def test_expired_tokens_are_deleted_by_the_purge_command(phleb_north):
+    from django.core.management import call_command
+
+    sign_in(APIClient(), "phleb-north")
+    kept = sign_in(APIClient(), "phleb-north").json()["token"]
+    expired = AuthToken.objects.order_by("created").first()
+    expired.expiry = timezone.now() - timezone.timedelta(seconds=1)
+    expired.save()
+    call_command("purge_expired_tokens")
+    assert AuthToken.objects.count() == 1
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {kept}")
+    assert client.get("/api/v1/sites/").status_code == 200

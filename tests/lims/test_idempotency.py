@@ -141,3 +141,19 @@ def test_expired_answers_are_purged_and_the_key_can_be_used_afresh(
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh-key"]
     reused = post(client, "old-key", {**PAYLOAD, "role": "phlebotomist"})
     assert_problem(reused, 409, "membership_exists")
+
+
+@pytest.mark.django_db
+def test_a_key_past_its_time_is_free_again_before_any_purge(
+    api, north_admin, phleb_north, settings
+):
+    from django.utils import timezone
+
+    client = api(north_admin)
+    post(client, "old-key")
+    IdempotencyKey.objects.filter(key="old-key").update(
+        created_at=timezone.now() - settings.LIMS_IDEMPOTENCY_TTL - timezone.timedelta(minutes=1)
+    )
+    reused = post(client, "old-key", {**PAYLOAD, "role": "phlebotomist"})
+    assert_problem(reused, 409, "membership_exists")
+    assert IdempotencyKey.objects.get(key="old-key").status_code == 409

@@ -56,6 +56,13 @@ def test_an_excursion_is_measured_and_flags_every_tube(api, tech, arrived):
     )
     assert all("transit_temperature_excursion" in f for f in flags) and len(flags) == 2
     tube = Specimen.objects.filter(shipment_items__shipment=arrived).first()
+    flagged = tube.custody_events.get(kind="qc_flagged")
+    assert (flagged.details["shipment"], flagged.details["flag"], flagged.site) == (
+        arrived.code,
+        "transit_temperature_excursion",
+        arrived.destination,
+    )
+    assert flagged.details["excursions"][0]["peak_c"] == "11.2"
     assert tube.history.first().history_change_reason == (
         f"temperature excursion during transit in {arrived.code}"
     )
@@ -98,6 +105,8 @@ def test_bad_rows_are_named_and_nothing_is_stored(api, tech, arrived):
         ("", "invalid"),
         ("Timestamp,Temperature\n", "invalid_logger_file"),
         ("2026-11-30T10:00:00+00:00,-450\n", "invalid_logger_file"),
+        ("Timestamp,Temperature\n2026-11-30T10:00:00+00:00," + "9" * 131_073, "unreadable_csv"),
+        ('Timestamp,Temperature\n"2026-11-30T10:00:00+00:00,4\n' + "x" * 131_073, "unreadable_csv"),
     ],
 )
 def test_empty_or_implausible_files_are_refused(api, tech, arrived, text, code):

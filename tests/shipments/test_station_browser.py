@@ -29,8 +29,8 @@ def test_scans_typed_by_a_wedge_scanner_are_received(
 ):
     from playwright.sync_api import sync_playwright
 
-    expected, stray = finalized("1ED10", "2ED10")
-    shipment = in_transit([expected])
+    expected, broken, stray = finalized("1ED10", "1ED04", "2ED10")
+    shipment = in_transit([expected, broken])
     receipt.shipment_arrive(actor=tech, shipment=shipment, condition_ok=True)
     station = f"{live_server.url}/stations/shipments/{shipment.code}/receive"
 
@@ -46,21 +46,32 @@ def test_scans_typed_by_a_wedge_scanner_are_received(
         page.press("input[name=password]", "Enter")
         page.wait_for_url(station)
         answers = []
-        for barcode in (expected.barcode, stray.barcode):
+
+        def scan(text):
             # A wedge scanner types into whatever has focus and ends with Enter; the person
-            # scans once the page is ready, with the scan field focused.
+            # scans once the page is ready, with the scan field focused (again, after each
+            # answer: the page swaps its answer in and gives the field the focus back).
             page.wait_for_selector("input[name=scan]:focus")
-            page.keyboard.type(barcode)
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
-            answers.append(page.inner_text(".answer"))
+            page.keyboard.type(text)
+            page.keyboard.press("Enter")
+
+        for barcode in (expected.barcode, "CMD-DAMAGED", broken.barcode, stray.barcode):
+            scan(barcode)
+            if barcode.startswith("CMD-"):
+                # A printed command barcode changes how the next tube is taken, and says so.
+                page.wait_for_selector("[data-shows=damaged]:visible")
+                continue
+            answers.append(
+                page.wait_for_selector(f"#answers .answer:has-text('{barcode}')").inner_text()
+            )
         counts = page.inner_text("#counts")
         browser.close()
 
-    assert answers == [
+    assert [answer.lstrip("✔⚠✖ ") for answer in answers] == [
         f"{expected.barcode} received.",
+        f"{broken.barcode} received damaged: on hold, set it aside for review.",
         f"{stray.barcode} is not on the manifest of {shipment.code}: recorded, set it aside.",
     ]
-    assert "received 1" in counts and "unexpected 1" in counts
+    assert "damaged 1" in counts and "unexpected 1" in counts
     assert Specimen.objects.get(pk=expected.pk).status == "received"
     assert CustodyEvent.objects.filter(specimen=expected, kind="received", actor=tech).count() == 1

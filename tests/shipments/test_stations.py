@@ -85,10 +85,14 @@ def test_a_station_walks_a_shipment_from_dispatch_to_close(
     site = browser_for(phleb_north)
     base = f"/stations/shipments/{shipment.code}"
     assert b"Dispatch" in site.get(f"{base}/pack").content
-    refused = site.post(f"{base}/dispatch", {"courier": "fedex"}, follow=True)
-    assert _answers(refused) == ["Choose the courier and give its tracking number."]
-    bad = site.post(f"{base}/dispatch", {"courier": "ups", "tracking_number": "1Z12"}, follow=True)
-    assert "not a UPS tracking number" in _answers(bad)[0]
+    refused = site.post(f"{base}/dispatch", {"courier": "fedex"})
+    assert refused.status_code == 400
+    assert _answers(refused) == [f"{shipment.code} was not dispatched: see the dispatch form."]
+    assert "This field is required." in refused.content.decode()
+    bad = site.post(f"{base}/dispatch", {"courier": "ups", "tracking_number": "1Z12"})
+    # The problem's sentence beside the field, and what was typed still in it.
+    assert "not a UPS tracking number" in bad.content.decode()
+    assert 'value="1Z12"' in bad.content.decode()
     shipment.refresh_from_db()
     assert shipment.status == "packing"
     sent = site.post(

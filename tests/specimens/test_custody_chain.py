@@ -127,7 +127,7 @@ def test_the_trail_is_served_in_order_and_as_csv(api, phleb_north, order):
     assert trail[1]["prev_hash"] == trail[0]["hash"]
     response = api(phleb_north).get(f"/api/v1/specimens/{tube.barcode}/custody/?format=csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     assert [(r["seq"], r["kind"], r["hash"]) for r in rows] == [
         (str(e["seq"]), e["kind"], e["hash"]) for e in trail
     ]

@@ -9,15 +9,8 @@ from lims.audit import stamp
 from lims.errors import Forbidden
 from specimens.choices import CustodyKind as K
 from specimens.choices import SpecimenStatus as S
-from specimens.lifecycle import (
-    DisposalDue,
-    SpecimenDisposed,
-    SpecimenOnHold,
-    TransitionNotAllowed,
-    allowed_actions,
-    find_rule,
-    transition,
-)
+from specimens.errors import DisposalDue, SpecimenDisposed, SpecimenOnHold, TransitionNotAllowed
+from specimens.lifecycle import allowed_actions, find_rule, transition
 from specimens.models import CustodyEvent, Specimen, SpecimenType
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +31,10 @@ AT_SITE = WEIGHING | {
     (S.PROCESSED, K.PACKED): S.PACKED,
     (S.PACKED, K.UNPACKED): S.COLLECTED,
     (S.PACKED, K.DISPATCHED): S.IN_TRANSIT,
+    # An unlocked order amends its tubes until they leave the site.
+    (S.LABELED, K.AMENDED): S.LABELED,
+    (S.COLLECTED, K.AMENDED): S.COLLECTED,
+    (S.PROCESSED, K.AMENDED): S.PROCESSED,
 }
 URINE_ONLY = {(S.COLLECTED, K.PACKED): S.PACKED}
 # The same for a biobank technician at the biobank.
@@ -58,7 +55,7 @@ AT_BIOBANK = WEIGHING | {
     (S.STORED, K.DISTRIBUTED): S.DISTRIBUTED,
     (S.CHECKED_OUT, K.DISTRIBUTED): S.DISTRIBUTED,
 }
-SITE_STEPS = [K.COLLECTED, K.PROCESSED, K.WEIGHED, K.PACKED, K.UNPACKED, K.DISPATCHED]
+SITE_STEPS = [K.COLLECTED, K.PROCESSED, K.WEIGHED, K.PACKED, K.UNPACKED, K.DISPATCHED, K.AMENDED]
 BIOBANK_STEPS = [
     K.RECEIVED,
     K.MISSING,
@@ -124,14 +121,15 @@ def test_biobank_steps(kind, status, participant, tech, biobank):
 
 
 @pytest.mark.parametrize("status", LIVE)
-def test_any_live_tube_may_be_held_and_disposed(status, participant, phleb_north, north):
+def test_any_live_tube_may_be_held_flagged_and_disposed(status, participant, phleb_north, north):
     specimen = place("1UR10", status, participant=participant, site=north)
     transition(specimen, K.HELD, actor=phleb_north, changes={"hold_reason": "check label"})
+    transition(specimen, K.QC_FLAGGED, actor=phleb_north)
     assert Specimen.objects.get(pk=specimen.pk).status == status
     transition(specimen, K.DISPOSED, actor=phleb_north)
     stored = Specimen.objects.get(pk=specimen.pk)
     assert stored.status == S.DISPOSED
-    assert [e.kind for e in stored.custody_events.all()] == [K.HELD, K.DISPOSED]
+    assert [e.kind for e in stored.custody_events.all()] == [K.HELD, K.QC_FLAGGED, K.DISPOSED]
 
 
 @pytest.mark.parametrize(
@@ -144,6 +142,7 @@ def test_any_live_tube_may_be_held_and_disposed(status, participant, phleb_north
         (S.STORED, K.RETRIEVED, "auditor", "biobank"),
         (S.STORED, K.HELD, "auditor", "biobank"),
         (S.COLLECTED, K.DISPOSED, "north_admin", "north"),
+        (S.COLLECTED, K.AMENDED, "tech", "north"),
     ],
 )
 def test_the_wrong_role_may_not_take_a_step(status, kind, persona, site, participant, request):
@@ -188,7 +187,7 @@ def test_a_tube_held_for_destruction_cannot_be_released(participant, phleb_north
 
 def test_nothing_follows_disposal(participant, north):
     urine = place("1UR10", S.DISPOSED, participant=participant, site=north)
-    for kind in (K.COLLECTED, K.PACKED, K.RECEIVED, K.HELD, K.RELEASED, K.DISPOSED, K.STORED):
+    for kind in (K.COLLECTED, K.PACKED, K.RECEIVED, K.HELD, K.RELEASED, K.DISPOSED, K.QC_FLAGGED):
         with pytest.raises(SpecimenDisposed):
             find_rule(urine, kind)
 

@@ -8,19 +8,23 @@ from django.db import transaction
 from lims.audit import stamp
 from lims.errors import Forbidden
 from specimens.choices import OrderStatus as O
-from specimens.lifecycle import ParticipantWithdrawn
+from specimens.errors import OrderStatusConflict, ParticipantWithdrawn
 from specimens.models import CollectionOrder, OrderEvent
-from specimens.order_lifecycle import (
-    OrderStatusConflict,
-    allowed_actions,
-    lock_order,
-    record_step,
-)
+from specimens.order_lifecycle import allowed_actions, lock_order, record_step
 from specimens.services import tube_set_in_force
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ["collect", "process", "finalize", "cancel", "restore", "unlock"]
+ACTIONS = [
+    "collect",
+    "process",
+    "add_tubes",
+    "remove_tubes",
+    "finalize",
+    "cancel",
+    "restore",
+    "unlock",
+]
 # (status, action) -> (status afterwards, order event written), for a phlebotomist at the
 # order's site. A cancelled order was processed before it was cancelled.
 ALLOWED = {
@@ -34,9 +38,15 @@ ALLOWED = {
     (O.COLLECTED, "cancel"): (O.CANCELLED, "cancelled"),
     (O.PROCESSED, "cancel"): (O.CANCELLED, "cancelled"),
     (O.FINALIZED, "cancel"): (O.CANCELLED, "cancelled"),
+    (O.UNLOCKED, "cancel"): (O.CANCELLED, "cancelled"),
     (O.CANCELLED, "restore"): (O.PROCESSED, "restored"),
-    # An order without processed tubes reopens as collected.
-    (O.FINALIZED, "unlock"): (O.COLLECTED, "unlocked"),
+    (O.FINALIZED, "unlock"): (O.UNLOCKED, "unlocked"),
+    # Unlocked, every change is an amendment until the order is finalized again.
+    (O.UNLOCKED, "collect"): (O.UNLOCKED, "amended"),
+    (O.UNLOCKED, "process"): (O.UNLOCKED, "amended"),
+    (O.UNLOCKED, "add_tubes"): (O.UNLOCKED, "amended"),
+    (O.UNLOCKED, "remove_tubes"): (O.UNLOCKED, "amended"),
+    (O.UNLOCKED, "finalize"): (O.FINALIZED, "finalized"),
 }
 
 
@@ -84,7 +94,13 @@ def test_each_action_from_each_status(action, status, participant, phleb_north, 
 
 @pytest.mark.parametrize("persona", ["phleb_south", "tech", "north_auditor", "north_admin"])
 @pytest.mark.parametrize(
-    ("status", "action"), [(O.OPEN, "collect"), (O.FINALIZED, "unlock"), (O.CANCELLED, "restore")]
+    ("status", "action"),
+    [
+        (O.OPEN, "collect"),
+        (O.FINALIZED, "unlock"),
+        (O.CANCELLED, "restore"),
+        (O.UNLOCKED, "add_tubes"),
+    ],
 )
 def test_only_a_phlebotomist_of_the_site_takes_a_step(
     status, action, persona, participant, phleb_north, north, request
@@ -114,6 +130,11 @@ def test_a_withdrawn_participants_order_stays_cancelled(participant, phleb_north
         (O.COLLECTED, "phleb_north", ["collect", "process", "finalize", "cancel"]),
         (O.PROCESSED, "phleb_north", ["process", "finalize", "cancel"]),
         (O.FINALIZED, "phleb_north", ["cancel", "unlock"]),
+        (
+            O.UNLOCKED,
+            "phleb_north",
+            ["collect", "process", "add_tubes", "remove_tubes", "finalize", "cancel"],
+        ),
         (O.CANCELLED, "phleb_north", ["restore"]),
         (O.COLLECTED, "tech", []),
         (O.COLLECTED, "north_auditor", []),

@@ -70,15 +70,62 @@ def test_collect_process_finalize(api, phleb_north, participant, an_hour_ago):
     assert sst.history.latest().history_user == phleb_north
 
 
-def test_an_sst_processed_too_soon_keeps_a_qc_flag(api, phleb_north, participant, an_hour_ago):
+@pytest.mark.parametrize(
+    ("tube", "minutes", "flag", "warning"),
+    [
+        (
+            "1SST8",
+            20,
+            "processing_too_early",
+            "1SST8 processed 20 minutes after collection: the program needs at least 30 for the "
+            "clot to form.",
+        ),
+        (
+            "1PST8",
+            300,
+            "processing_too_late",
+            "1PST8 processed 300 minutes after collection: the program allows at most 240.",
+        ),
+        (
+            "1SST8",
+            241,
+            "processing_too_late",
+            "1SST8 processed 241 minutes after collection: the program allows at most 240.",
+        ),
+    ],
+)
+def test_early_and_late_processing_keep_distinct_qc_flags_with_the_minutes(
+    api, phleb_north, participant, tube, minutes, flag, warning
+):
     client = api(phleb_north)
-    code = create(client, "1SST8").json()["code"]
-    client.post(f"/api/v1/orders/{code}/collect/", {"collected_at": an_hour_ago.isoformat()})
+    code = create(client, tube).json()["code"]
+    drawn = timezone.now() - timedelta(minutes=minutes + 1)
+    client.post(f"/api/v1/orders/{code}/collect/", {"collected_at": drawn.isoformat()})
     processed = client.post(
         f"/api/v1/orders/{code}/process/",
-        {"processed_at": (an_hour_ago + timedelta(minutes=20)).isoformat()},
+        {"processed_at": (drawn + timedelta(minutes=minutes)).isoformat()},
     )
-    assert processed.json()["specimens"][0]["qc_flags"] == ["processing_window"]
+    specimen = processed.json()["specimens"][0]
+    assert (specimen["qc_flags"], specimen["qc_warnings"]) == ([flag], [warning])
+    event = CustodyEvent.objects.get(kind="processed")
+    assert (event.details["qc_flags"], event.details["minutes_after_collection"]) == (
+        [flag],
+        minutes,
+    )
+
+
+@pytest.mark.parametrize(("tube", "minutes"), [("1SST8", 30), ("1SST8", 240), ("1PST8", 5)])
+def test_processing_at_the_window_edges_keeps_no_flag(api, phleb_north, participant, tube, minutes):
+    client = api(phleb_north)
+    code = create(client, tube).json()["code"]
+    drawn = timezone.now() - timedelta(minutes=minutes + 1)
+    client.post(f"/api/v1/orders/{code}/collect/", {"collected_at": drawn.isoformat()})
+    processed = client.post(
+        f"/api/v1/orders/{code}/process/",
+        {"processed_at": (drawn + timedelta(minutes=minutes)).isoformat()},
+    )
+    specimen = processed.json()["specimens"][0]
+    assert (specimen["qc_flags"], specimen["qc_warnings"]) == ([], [])
 
 
 def test_processing_at_or_before_collection_is_refused(api, phleb_north, participant, an_hour_ago):
@@ -189,7 +236,7 @@ def test_cancel_restore_and_unlock_keep_reasons(api, phleb_north, participant, a
     client.post(f"/api/v1/orders/{code}/collect/", {"collected_at": an_hour_ago.isoformat()})
     client.post(f"/api/v1/orders/{code}/finalize/")
     unlock = client.post(f"/api/v1/orders/{code}/unlock/", {"reason": "change_times"})
-    assert unlock.json()["status"] == "collected"
+    assert unlock.json()["status"] == "unlocked"
     assert client.post(f"/api/v1/orders/{code}/finalize/").json()["status"] == "finalized"
     actions = list(
         OrderEvent.objects.filter(order__code=code).values_list(

@@ -60,6 +60,14 @@ def test_registering_twice_is_409(api, phleb_north):
     assert Participant.objects.count() == 1
 
 
+def test_a_biobank_id_already_taken_is_drawn_again(api, phleb_north, monkeypatch):
+    draws = iter([7, 7, 8])
+    monkeypatch.setattr("specimens.services.participants.secrets.randbelow", lambda _: next(draws))
+    first = register(api(phleb_north)).json()
+    second = register(api(phleb_north), participant_id="P123456780").json()
+    assert (first["biobank_id"], second["biobank_id"]) == ("B000000007", "B000000008")
+
+
 def test_the_biobank_and_auditors_cannot_register(api, tech, auditor, north):
     for user in (tech, auditor):
         assert_problem(register(api(user)), 403, "role_forbids_action")
@@ -94,6 +102,7 @@ def test_the_catalog_lists_the_programs_tube_codes(api, phleb_north):
         "1SAL",
         "1SAL2",
         "SERUM",
+        "CLOT",
         "PLASMA",
         "BUFFY",
         "WBLD",

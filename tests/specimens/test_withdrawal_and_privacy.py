@@ -6,7 +6,8 @@ import pytest
 
 from specimens import services
 from specimens.choices import CustodyKind
-from specimens.lifecycle import ParticipantWithdrawn, find_rule
+from specimens.errors import ParticipantWithdrawn
+from specimens.lifecycle import find_rule
 from specimens.models import Participant, Specimen
 from tests.helpers import assert_problem
 from tests.specimens.helpers import chain_state, force, received_at_biobank

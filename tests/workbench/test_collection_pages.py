@@ -267,3 +267,16 @@ def test_an_auditor_reads_an_order_without_any_button(page_for, order, auditor):
     page = page_for(auditor).get(f"/collect/orders/{order.code}").content.decode()
     assert order.code in page and "<button>" not in page.split("<main")[1].split("History")[0]
     assert page_for(auditor).post(f"/collect/orders/{order.code}/cancel").status_code == 403
+
+
+def test_the_work_queue_filters_its_lists_by_status_and_participant(
+    page_for, phleb_north, order, finalized
+):
+    other = finalized("1ED10")[0].order
+    client = page_for(phleb_north)
+    finalized_only = client.get("/collect/", {"status": "finalized"}).content.decode()
+    assert other.code in finalized_only and order.code not in finalized_only
+    by_person = client.get("/collect/", {"participant": "p000000123"}).content.decode()
+    assert order.code in by_person and other.code not in by_person
+    bad = client.get("/collect/", {"status": "lost"}).content.decode()
+    assert "Select a valid choice." in bad

@@ -77,24 +77,24 @@ def test_the_search_box_opens_an_order_a_tube_a_participant_and_a_shipment(
 
 
 @pytest.mark.parametrize(
-    ("text", "status", "sentence"),
+    ("text", "sentence"),
     [
-        ("BX00000010", 400, "wrong check character"),
-        ("ORD-9999999", 404, "No order ORD-9999999 among those you can see."),
-        ("SH-99999", 404, "No shipment SH-99999 among those you can see."),
-        ("P999999999", 404, "No participant P999999999 registered at your collection sites."),
-        ("hello", 404, "HELLO is not an ID this system knows the form of"),
-        ("", 404, "Type or scan an ID, then press Enter."),
+        ("BX00000010", "wrong check character"),
+        ("ORD-9999999", "No order ORD-9999999 among those you can see."),
+        ("SH-99999", "No shipment SH-99999 among those you can see."),
+        ("P999999999", "No participant P999999999 registered at your collection sites."),
+        ("hello", "HELLO is not an ID this system knows the form of"),
+        ("", "Type or scan an ID, then press Enter."),
     ],
 )
 def test_a_wrong_or_unknown_id_is_a_readable_message_on_the_page(
-    page_for, phleb_north, text, status, sentence
+    page_for, phleb_north, text, sentence
 ):
     if text == "BX00000010":
         good = format_id("BX", 1)
         text = good[:-1] + ("0" if good[-1] != "0" else "1")
     response = page_for(phleb_north).get("/search", {"q": text})
-    assert response.status_code == status
+    assert response.status_code == 200
     page = response.content.decode()
     assert 'role="alert"' in page and sentence in page
     assert "<h1>Open an ID</h1>" in page

@@ -45,7 +45,19 @@
     }
   }, true);
 
+  // Alt+key follows a link or focuses a field marked accesskey="key", the same in every
+  // browser (Firefox wants Alt+Shift for access keys, and some builds ignore them).
+  function accessKey(event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.key.length !== 1) { return false; }
+    var target = document.querySelector("[accesskey='" + event.key.toLowerCase() + "']");
+    if (!target) { return false; }
+    event.preventDefault();
+    if (target.tagName === "A") { target.click(); } else { target.focus(); }
+    return true;
+  }
+
   document.addEventListener("keydown", function (event) {
+    if (accessKey(event)) { return; }
     var form = scanField() && scanField().form;
     if (form) {
       var input = toggles(form).filter(function (i) { return i.dataset.toggleKey === event.key; })[0];
@@ -75,8 +87,20 @@
     });
   }
 
+  // A page without a scan field may name the form whose first field takes the focus.
+  function focusFirstField() {
+    var form = document.querySelector("[data-focus-first]");
+    var field = form && form.querySelector("input:not([type=hidden]), select, textarea, button");
+    if (field) { field.focus(); }
+  }
+
+  function nothingFocused() {
+    return !document.activeElement || document.activeElement === document.body;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    if (!document.activeElement || document.activeElement === document.body) { focusScan(); }
+    if (nothingFocused()) { focusScan(); }
+    if (nothingFocused()) { focusFirstField(); }
     tick();
     window.setInterval(tick, 15000);
   });

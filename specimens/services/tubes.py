@@ -1,0 +1,188 @@
+"""What a user does to one tube: hold, release, dispose (signed) and aliquot."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from lims.audit import stamp
+from lims.free_text import require_reason
+from lims.models import User
+from specimens import custody
+from specimens.choices import (
+    CustodyKind,
+    DisposalReason,
+    SampleKind,
+    SignatureMeaning,
+    SpecimenStatus,
+)
+from specimens.errors import (
+    DerivativeNotAllowed,
+    InsufficientVolume,
+    NotADerivativeType,
+    SignatureRefused,
+)
+from specimens.identifiers import allocate_specimen_ids
+from specimens.lifecycle import check_step, transition
+from specimens.models import (
+    Signature,
+    Specimen,
+    SpecimenType,
+)
+from specimens.services.checks import reason_from_list
+
+
+def specimen_hold(*, actor: User, specimen: Specimen, reason: str) -> Specimen:
+    reason = require_reason(reason, action="put this tube on hold")
+    with transaction.atomic():
+        (specimen,) = Specimen.objects.lock(specimen)
+        transition(
+            specimen,
+            CustodyKind.HELD,
+            actor=actor,
+            reason=reason,
+            details={"reason": reason},
+            changes={"hold_reason": reason},
+        )
+    return specimen
+
+
+def specimen_release(*, actor: User, specimen: Specimen, reason: str) -> Specimen:
+    reason = require_reason(reason, action="release this tube")
+    with transaction.atomic():
+        (specimen,) = Specimen.objects.lock(specimen)
+        transition(
+            specimen,
+            CustodyKind.RELEASED,
+            actor=actor,
+            reason=reason,
+            details={"reason": reason},
+            changes={"hold_reason": ""},
+        )
+    return specimen
+
+
+def _check_password(user: User, password: str, *, who: str) -> None:
+    if not password or not user.check_password(password):
+        raise SignatureRefused(
+            f"The password of {who} is wrong; the disposal was not signed or recorded."
+        )
+
+
+def specimen_dispose(
+    *,
+    actor: User,
+    specimen: Specimen,
+    reason: str,
+    reason_text: str = "",
+    password: str,
+    witness: User | None = None,
+    witness_password: str = "",
+) -> Specimen:
+    """Dispose for good, signed by the actor (password re-entered) and optionally a witness."""
+    why = reason_from_list(DisposalReason, reason, reason_text)
+    _check_password(actor, password, who=actor.get_username())
+    if witness is not None:
+        if witness.pk == actor.pk:
+            raise SignatureRefused("A witness must be someone other than the person disposing.")
+        _check_password(witness, witness_password, who=f"witness {witness.get_username()}")
+    with transaction.atomic():
+        (specimen,) = Specimen.objects.lock(specimen)
+        event = transition(
+            specimen,
+            CustodyKind.DISPOSED,
+            actor=actor,
+            reason=why,
+            details={"reason": reason, "reason_text": reason_text},
+            changes={"disposal_due": False},
+        )
+        _sign(event, actor, SignatureMeaning.PERFORMED)
+        if witness is not None:
+            _sign(event, witness, SignatureMeaning.WITNESSED)
+    return specimen
+
+
+def _sign(event, user: User, meaning: str) -> Signature:
+    return Signature.objects.create(
+        event=event,
+        signer=user,
+        printed_name=user.get_full_name() or user.get_username(),
+        signed_at=timezone.now(),
+        meaning=meaning,
+        event_hash=event.hash,
+    )
+
+
+def specimen_aliquot(
+    *, actor: User, specimen: Specimen, count: int, type_code: str, volume_ul: int
+) -> list[Specimen]:
+    """Split ``count`` aliquots of ``volume_ul`` off ``specimen``; it is depleted when empty."""
+    derivative = SpecimenType.objects.filter(code=type_code).first()
+    if derivative is None or derivative.kind != SampleKind.DERIVATIVE:
+        raise NotADerivativeType(
+            f"'{type_code}' is not a derivative type for aliquots.",
+            errors={"type": ["Not a derivative type."]},
+        )
+    with transaction.atomic():
+        (parent,) = Specimen.objects.lock(specimen)
+        # Who may aliquot, and whether this tube may be, before what it may yield.
+        check_step(parent, CustodyKind.ALIQUOTED, actor=actor)
+        _check_derivative(parent, derivative)
+        remaining = parent.volume_ul
+        if remaining is None:
+            remaining = int(parent.type.nominal_volume_ml * 1000)
+        needed = count * volume_ul
+        if needed > remaining:
+            raise InsufficientVolume(
+                f"Tube {parent.barcode} has {remaining} µL left; "
+                f"{count} × {volume_ul} µL needs {needed} µL."
+            )
+        children = allocate_specimen_ids(count)
+        transition(
+            parent,
+            CustodyKind.ALIQUOTED,
+            actor=actor,
+            details={"children": children, "volume_ul": volume_ul},
+            changes={"volume_ul": remaining - needed},
+        )
+        made = [_aliquot(actor, parent, barcode, derivative, volume_ul) for barcode in children]
+        if parent.volume_ul == 0:
+            transition(parent, CustodyKind.DEPLETED, actor=actor, details={"by": "aliquoting"})
+    return made
+
+
+def _check_derivative(parent: Specimen, derivative: SpecimenType) -> None:
+    """The catalog says which derivatives a tube's type yields; anything else is refused."""
+    allowed = sorted(parent.type.yields.values_list("code", flat=True))
+    if derivative.code not in allowed:
+        offer = f"it yields {', '.join(allowed)}" if allowed else "it yields no aliquots"
+        raise DerivativeNotAllowed(
+            f"Tube {parent.barcode} is {parent.type.code}: {offer}, not {derivative.code}.",
+            errors={"type": [f"Not a derivative of {parent.type.code}."]},
+        )
+
+
+def _aliquot(
+    actor, parent: Specimen, barcode: str, derivative: SpecimenType, volume_ul: int
+) -> Specimen:
+    child = Specimen(
+        barcode=barcode,
+        type=derivative,
+        participant=parent.participant,
+        parent=parent,
+        order=parent.order,
+        collection_site=parent.collection_site,
+        current_site=parent.current_site,
+        status=SpecimenStatus.RECEIVED,
+        volume_ul=volume_ul,
+        collected_at=parent.collected_at,
+    )
+    event = custody.chain(
+        child,
+        kind=CustodyKind.ALIQUOTED,
+        actor=actor,
+        site=parent.current_site,
+        ref=parent.barcode,
+        details={"parent": parent.barcode, "volume_ul": volume_ul},
+    )
+    stamp(child, actor=actor, reason=f"aliquot of {parent.barcode}").save()
+    event.save()
+    return child
