@@ -211,6 +211,10 @@ SPECTACULAR_SETTINGS = {
         "TemperatureClassEnum": "specimens.choices.TemperatureClass",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lims.api.openapi.document_problems",
+    ],
     # Swagger UI from the installed sidecar package: the docs work without internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

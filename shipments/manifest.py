@@ -5,6 +5,7 @@ what REFERENCE §7 asks of one: sender and recipient, date, courier and tracking
 refrigerant and mass, inner boxes and positions, each tube's type and collection date.
 """
 
+import csv
 import io
 import zoneinfo
 
@@ -47,6 +48,15 @@ def manifest_rows(items: list[ShipmentItem]) -> list[dict]:
         }
         for item in items
     ]
+
+
+def manifest_csv(rows: list[dict]) -> str:
+    """The manifest as CSV: a header row always, so an empty shipment's manifest says so."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def _local(specimen) -> str:

@@ -82,7 +82,7 @@ class PrintJobSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     actor = serializers.CharField(source="actor.username")
     site = serializers.CharField(source="site.code")
-    printer = serializers.CharField(source="printer.name", default=None)
+    printer = serializers.CharField(source="printer.name", default=None, allow_null=True)
     ids = serializers.SerializerMethodField()
     actions = ActionsField()
 

@@ -37,7 +37,9 @@ class PackedItemSerializer(ShipmentItemSerializer):
 
 class DiscrepancySerializer(serializers.ModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.username")
-    resolved_by = serializers.CharField(source="resolved_by.username", default=None)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Discrepancy

@@ -170,7 +170,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def manifest_csv(self, request, code=None):
         shipment = self.get_object()
         rows = manifest.manifest_rows(selectors.manifest_items(shipment))
-        response = Response(rows)
+        response = HttpResponse(manifest.manifest_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{shipment.code}-manifest.csv"'
         return response
 

@@ -110,10 +110,10 @@ class SpecimenSerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="type.code")
     biobank_id = serializers.CharField(source="participant.biobank_id")
     participant_id = serializers.SerializerMethodField()
-    order = serializers.CharField(source="order.code", default=None)
+    order = serializers.CharField(source="order.code", default=None, allow_null=True)
     site = serializers.CharField(source="collection_site.code")
     current_site = serializers.CharField(source="current_site.code")
-    parent = serializers.CharField(source="parent.barcode", default=None)
+    parent = serializers.CharField(source="parent.barcode", default=None, allow_null=True)
     children = serializers.SerializerMethodField()
     ceremony = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
@@ -324,3 +324,19 @@ class CustodyEventSerializer(serializers.ModelSerializer):
             "hash",
             "signatures",
         ]
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One change in a specimen's history (the shape of ``selectors.field_history``)."""
+
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    type = serializers.CharField(help_text="created, changed or deleted")
+    changes = FieldChangeSerializer(many=True)

@@ -209,7 +209,12 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         responses=s.CustodyEventSerializer(many=True),
         parameters=[OpenApiParameter("format", str, enum=["json", "csv", "jsonl"])],
     )
-    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer, JSONLinesRenderer])
+    # The whole trail, never a page of it.
+    @action(
+        detail=True,
+        renderer_classes=[JSONRenderer, CSVRenderer, JSONLinesRenderer],
+        pagination_class=None,
+    )
     def custody(self, request, barcode=None):
         tube = self.get_object()
         events = (
@@ -223,9 +228,10 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return Response(s.CustodyEventSerializer(events, many=True).data)
 
     @extend_schema(
-        responses={200: dict}, parameters=[OpenApiParameter("format", str, enum=["json", "csv"])]
+        responses=s.HistoryEntrySerializer(many=True),
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
     )
-    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer])
+    @action(detail=True, renderer_classes=[JSONRenderer, CSVRenderer], pagination_class=None)
     def history(self, request, barcode=None):
         tube = self.get_object()
         changes = selectors.field_history(tube)

@@ -103,3 +103,12 @@ def test_the_package_label_prints_from_the_shipment(api, phleb_north, shipment):
 def test_an_unknown_shipment_has_no_label(api, phleb_north, north):
     response = api(phleb_north).post("/api/v1/labels/", {"shipment": "SH-99999"})
     assert_problem(response, 404, "not_found")
+
+
+def test_an_empty_shipments_csv_manifest_is_csv_with_its_header_row(api, phleb_north, shipment):
+    response = api(phleb_north).get(f"/api/v1/shipments/{shipment.code}/manifest.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode().splitlines() == [
+        "id,biobank_id,type,collected_at,inner_box,position,receipt_status"
+    ]
