@@ -1,7 +1,6 @@
 """The auditor's custody feed: every event in scope, filtered by actor, site, kind and period,
 as a table and as a streamed CSV of the whole filtered result."""
 
-
 import django_filters
 import django_tables2 as tables
 from django import forms
