@@ -2,7 +2,6 @@
 disposal worklist with the electronic signature in the page."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -12,12 +11,12 @@ from barcode_printing.ids import parse_id
 from barcode_printing.models import Printer
 from barcode_printing.services import print_labels
 from lims.choices import Role
+from lims.credentials import sign_in_check
 from lims.errors import DomainError, NotFound
 from lims.scoping import scope_of
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error
 from specimens import services
 from specimens.choices import DisposalReason, SampleKind, SpecimenStatus
-from specimens.errors import SignatureRefused
 from specimens.labels import labels_for_ids
 from specimens.lifecycle import allowed_actions
 from specimens.models import Signature, Specimen, SpecimenType
@@ -169,15 +168,6 @@ class DisposeForm(ListedReasonForm):
     )
 
 
-def _witness(name: str):
-    if not name:
-        return None
-    found = get_user_model().objects.filter(username=name, is_active=True).first()
-    if found is None:
-        raise SignatureRefused(f"No active user {name!r} to witness the disposal.")
-    return found
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(TECHNICIAN)
 def disposal(request):
@@ -195,7 +185,9 @@ def disposal(request):
                     reason=data["reason"],
                     reason_text=data["reason_text"],
                     password=data["password"],
-                    witness=_witness(data["witness"]),
+                    # Checked as a sign-in: the lockout counts a wrong password here too.
+                    check=sign_in_check(request),
+                    witness=data["witness"],
                     witness_password=data["witness_password"],
                 )
             except DomainError as error:

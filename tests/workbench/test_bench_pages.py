@@ -121,8 +121,8 @@ def test_disposing_with_a_witness_shows_the_manifestation(page_for, tech, bioban
 @pytest.mark.parametrize(
     ("fields", "sentence"),
     [
-        ({"password": "wrong"}, "The password of tech is wrong"),
-        ({"witness": "nobody", "witness_password": PASSWORD}, "No active user 'nobody'"),
+        ({"password": "wrong"}, "Your password was not accepted"),
+        ({"witness": "nobody", "witness_password": PASSWORD}, "The witness was not accepted"),
         ({"witness": "tech", "witness_password": PASSWORD}, "someone other than the person"),
         ({"reason": "nonsense"}, "Scan the tube, choose the reason and sign with your password."),
         ({"password": ""}, "Scan the tube, choose the reason and sign with your password."),

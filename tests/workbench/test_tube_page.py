@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from specimens import services
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, password_check
 from tests.specimens.test_custody_chain import _tamper
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,13 @@ def test_an_altered_event_is_named_on_the_tube_page(page_for, auditor, tube):
 def test_the_disposal_signatures_are_shown_with_their_manifestation(
     page_for, auditor, tube, phleb_north
 ):
-    services.specimen_dispose(actor=phleb_north, specimen=tube, reason="damaged", password=PASSWORD)
+    services.specimen_dispose(
+        actor=phleb_north,
+        specimen=tube,
+        reason="damaged",
+        password=PASSWORD,
+        check=password_check(),
+    )
     page = page_for(auditor).get(f"/tubes/{tube.barcode}").content.decode()
     assert "Performed by" in page and "phleb-north" in page
 
