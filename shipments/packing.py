@@ -39,8 +39,17 @@ from specimens.models import Specimen
 _POSITION = re.compile(r"^(?:[A-Z]{1,2}\d{1,3}|\d{1,4})$")
 
 
-def shipment_create(*, actor: User, origin: Site, destination: Site, condition: str) -> Shipment:
+def shipment_create(
+    *, actor: User, origin: Site, condition: str, destination: Site | None = None
+) -> Shipment:
+    """A packing shipment from ``origin`` to ``destination`` (default: the biobank)."""
     require_role(actor, origin, Role.PHLEBOTOMIST, action="create shipments")
+    destination = destination or Site.objects.filter(kind=SiteKind.BIOBANK).order_by("code").first()
+    if destination is None:
+        raise InvalidSites(
+            "There is no biobank to ship to yet: ask an administrator to set one up.",
+            errors={"destination": ["No biobank."]},
+        )
     if origin.kind != SiteKind.COLLECTION or destination.kind != SiteKind.BIOBANK:
         raise InvalidSites(
             f"A shipment goes from a collection site to the biobank, not from {origin.code} "

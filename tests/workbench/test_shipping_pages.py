@@ -40,6 +40,14 @@ def test_a_shipment_needs_a_known_condition(page_for, phleb_north, biobank):
     assert not Shipment.objects.exists()
 
 
+def test_with_no_biobank_a_shipment_is_refused_with_a_sentence(page_for, phleb_north):
+    response = page_for(phleb_north).post("/stations/new", {"condition": "refrigerated"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'role="alert"' in page and "There is no biobank to ship to yet" in page
+    assert not Shipment.objects.exists()
+
+
 def test_a_technician_sees_no_new_shipment_form(page_for, tech):
     assert "New shipment" not in page_for(tech).get("/stations/").content.decode()
     assert page_for(tech).post("/stations/new", {"condition": "frozen"}).status_code == 403
