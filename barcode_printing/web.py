@@ -1,7 +1,35 @@
-"""How a print job's state is told on the workbench's pages, the same sentence everywhere."""
+"""What the workbench's pages share about printing: the printer form, a site's printers, the
+PDF fallback's download, and the one sentence that tells a print job's state."""
+
+from django import forms
+from django.http import HttpResponse
 
 from barcode_printing.choices import PrintStatus
-from barcode_printing.models import PrintJob
+from barcode_printing.models import Printer, PrintJob
+from lims.models import Site
+
+
+class PrintForm(forms.Form):
+    printer = forms.ChoiceField(choices=())
+    reason = forms.CharField(max_length=500, required=False, label="Reason (for a reprint)")
+
+    def __init__(self, *args, printers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["printer"].choices = [
+            (p.name, f"{p.name} ({p.get_kind_display()})") for p in printers
+        ]
+
+
+def site_printers(site: Site):
+    """The site's active printers, its default first."""
+    return Printer.objects.filter(site=site, active=True).order_by("-is_default_for_site", "name")
+
+
+def download(rendered, stem: str) -> HttpResponse:
+    """Labels rendered for the PDF printer, as an attachment named ``stem``."""
+    response = HttpResponse(rendered.content, content_type=rendered.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{rendered.extension}"'
+    return response
 
 
 def job_sentence(job: PrintJob, what: str = "Labels") -> tuple[bool, str]:

@@ -2,17 +2,14 @@
 empty shipment, print its package label; and the packing page that shows them all."""
 
 from django import forms
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from barcode_printing.choices import PrinterKind
-from barcode_printing.models import Printer
 from barcode_printing.services import print_labels
-from barcode_printing.web import job_sentence
-from lims.choices import Role, SiteKind
+from barcode_printing.web import PrintForm, download, job_sentence, site_printers
+from lims.choices import Role
 from lims.errors import DomainError
-from lims.models import Site
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error, site_for
 from shipments import packing, selectors
 from shipments.choices import (
@@ -60,21 +57,6 @@ class RemoveForm(ListedReasonForm):
     tube = forms.CharField(max_length=64, label="Tube to take out")
 
 
-class LabelForm(forms.Form):
-    printer = forms.ChoiceField(choices=())
-    reason = forms.CharField(max_length=500, required=False, label="Reason (for a reprint)")
-
-    def __init__(self, *args, printers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["printer"].choices = [(p.name, p.name) for p in printers]
-
-
-def _printers(shipment):
-    return Printer.objects.filter(site=shipment.origin, active=True).order_by(
-        "-is_default_for_site", "name"
-    )
-
-
 def pack_page(request, shipment, *, status: int = 200, **bound):
     """The packing station with its forms; a form given in ``bound`` keeps what was typed."""
     items = selectors.manifest_items(shipment).order_by("-added_at", "-pk")
@@ -90,7 +72,7 @@ def pack_page(request, shipment, *, status: int = 200, **bound):
             "remove": bound.get("remove") or RemoveForm(reasons=UnpackReason, prefix="remove"),
             "cancel": bound.get("cancel")
             or ListedReasonForm(reasons=ShipmentCancelReason, prefix="cancel"),
-            "label": bound.get("label") or LabelForm(printers=_printers(shipment)),
+            "label": bound.get("label") or PrintForm(printers=site_printers(shipment.origin)),
             "actions": allowed_actions(shipment, request.user),
         },
         status=status,
@@ -103,13 +85,11 @@ def create_shipment(request):
     """A new shipment from the user's collection site to the biobank, still packing."""
     form = NewShipmentForm(request.POST)
     origin = site_for(request, Role.PHLEBOTOMIST)
-    destination = Site.objects.filter(kind=SiteKind.BIOBANK).order_by("code").first()
     if form.is_valid():
         try:
             shipment = packing.shipment_create(
                 actor=request.user,
                 origin=origin,
-                destination=destination,
                 condition=form.cleaned_data["condition"],
             )
         except DomainError as error:
@@ -175,8 +155,8 @@ def cancel_step(request, code: str):
 def label_step(request, code: str):
     """The package label: sent to a label printer, or downloaded as a PDF."""
     shipment = visible_shipment(request, code)
-    printers = _printers(shipment)
-    form = LabelForm(request.POST, printers=printers)
+    printers = site_printers(shipment.origin)
+    form = PrintForm(request.POST, printers=printers)
     if form.is_valid():
         printer = printers.get(name=form.cleaned_data["printer"])
         try:
@@ -190,11 +170,7 @@ def label_step(request, code: str):
             show_error(form, error)
         else:
             if printer.kind == PrinterKind.PDF:
-                response = HttpResponse(rendered.content, content_type=rendered.content_type)
-                response["Content-Disposition"] = (
-                    f'attachment; filename="label-{shipment.code}.{rendered.extension}"'
-                )
-                return response
+                return download(rendered, f"label-{shipment.code}")
             ok, sentence = job_sentence(job, f"Package label of {shipment.code}")
             answer(request, sentence, ok=ok)
             return redirect("station-pack", code=shipment.code)

@@ -100,14 +100,3 @@ class ProcessForm(forms.Form):
         common = self.cleaned_data.get("processed_at")
         chosen = {b: self.cleaned_data.get(f"time_{b}") or common for b in barcodes}
         return {barcode: when for barcode, when in chosen.items() if when}
-
-
-class PrintForm(forms.Form):
-    printer = forms.ChoiceField(choices=())
-    reason = forms.CharField(max_length=500, required=False, label="Reason (for a reprint)")
-
-    def __init__(self, *args, printers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["printer"].choices = [
-            (p.name, f"{p.name} ({p.get_kind_display()})") for p in printers
-        ]

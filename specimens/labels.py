@@ -12,7 +12,7 @@ from barcode_printing.models import Printer, PrintJob
 from barcode_printing.services import print_labels
 from barcode_printing.sources import LabelBatch, label_source, one_site
 from lims.errors import InvalidInput, NotFound
-from lims.models import User
+from lims.models import Site, User
 from specimens.models import CollectionOrder, Specimen
 
 
@@ -78,13 +78,18 @@ def _order_batch(order: CollectionOrder) -> LabelBatch:
 
 
 def print_order_labels(actor: User, order: CollectionOrder) -> PrintJob | None:
-    """Print a new order's tube labels on its site's default label printer, if it has one.
+    """Print a new order's tube labels on its site's default label printer, if it has one."""
+    return print_on_site_printer(actor, order.site, _order_batch(order))
+
+
+def print_on_site_printer(actor: User, site: Site, batch: LabelBatch) -> PrintJob | None:
+    """Print ``batch`` on ``site``'s default label printer; None when it has none.
 
     A PDF printer is left to the user, who downloads the file when they want it: recording
     it as printed here would make their first print a reprint.
     """
-    printer = Printer.objects.default_for(order.site)
+    printer = Printer.objects.default_for(site)
     if printer is None or printer.kind == PrinterKind.PDF:
         return None
-    job, _ = print_labels(actor=actor, batch=_order_batch(order), printer=printer)
+    job, _ = print_labels(actor=actor, batch=batch, printer=printer)
     return job

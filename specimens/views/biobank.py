@@ -6,10 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from barcode_printing.choices import PrinterKind
 from barcode_printing.ids import parse_id
-from barcode_printing.models import Printer
-from barcode_printing.services import print_labels
+from barcode_printing.web import job_sentence
 from lims.choices import Role
 from lims.credentials import sign_in_check
 from lims.errors import DomainError, NotFound
@@ -17,8 +15,7 @@ from lims.scoping import scope_of
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error
 from specimens import services
 from specimens.choices import DisposalReason, SampleKind, SpecimenStatus
-from specimens.labels import labels_for_ids
-from specimens.lifecycle import allowed_actions
+from specimens.labels import labels_for_ids, print_on_site_printer
 from specimens.models import Signature, Specimen, SpecimenType
 
 TECHNICIAN = Role.BIOBANK_TECHNICIAN
@@ -82,12 +79,13 @@ class AliquotForm(forms.Form):
 def _print_children(request, children: list[Specimen]) -> None:
     """Send the aliquots' labels to the site's default label printer, answering the job's state."""
     site = children[0].current_site
-    printer = (
-        Printer.objects.filter(site=site, active=True, is_default_for_site=True)
-        .exclude(kind=PrinterKind.PDF)
-        .first()
-    )
-    if printer is None:
+    batch = labels_for_ids(request.user, [child.barcode for child in children])
+    try:
+        job = print_on_site_printer(request.user, site, batch)
+    except DomainError as error:
+        answer(request, f"The aliquots' labels were not printed: {error.detail}", ok=False)
+        return
+    if job is None:
         answer(
             request,
             f"No label printer is set up at {site.code}: print the labels from "
@@ -96,17 +94,8 @@ def _print_children(request, children: list[Specimen]) -> None:
             warn=True,
         )
         return
-    job, _rendered = print_labels(
-        actor=request.user,
-        batch=labels_for_ids(request.user, [c.barcode for c in children]),
-        printer=printer,
-    )
-    answer(
-        request,
-        f"Labels for {len(children)} aliquots: job {job.public_id} on "
-        f"{printer.name} is {job.get_status_display().lower()}.",
-        warn=job.status == "failed",
-    )
+    ok, sentence = job_sentence(job, f"Labels for {len(children)} aliquots")
+    answer(request, sentence, ok=ok)
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,21 +110,13 @@ def aliquot(request):
             data = form.cleaned_data
             try:
                 parent = _tube(request.user, data["scan"])
-                if "aliquot" not in allowed_actions(parent, request.user):
-                    answer(
-                        request,
-                        f"{parent.barcode} is {parent.get_status_display().lower()}"
-                        " here: it cannot be aliquoted now.",
-                        ok=False,
-                    )
-                else:
-                    children = services.specimen_aliquot(
-                        actor=request.user,
-                        specimen=parent,
-                        count=data["count"],
-                        type_code=data["type_code"],
-                        volume_ul=data["volume_ul"],
-                    )
+                children = services.specimen_aliquot(
+                    actor=request.user,
+                    specimen=parent,
+                    count=data["count"],
+                    type_code=data["type_code"],
+                    volume_ul=data["volume_ul"],
+                )
             except DomainError as error:
                 show_error(form, error)
                 answer(request, error.detail, ok=False)

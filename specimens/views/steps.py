@@ -1,21 +1,20 @@
 """An order's working steps: labels, collecting by scanning, processing."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from barcode_printing.choices import PrinterKind, PrintStatus
 from barcode_printing.ids import parse_id
-from barcode_printing.models import Printer, PrintJob
+from barcode_printing.models import PrintJob
 from barcode_printing.services import print_job_retry, print_labels
-from barcode_printing.web import job_sentence
+from barcode_printing.web import PrintForm, download, job_sentence, site_printers
 from lims.errors import DomainError
 from lims.web.pages import answer, role_required, show_error
 from specimens import services
 from specimens.choices import SpecimenStatus
 from specimens.errors import TubeNotInOrder
-from specimens.forms import CollectScanForm, PrintForm, ProcessForm, local_now
+from specimens.forms import CollectScanForm, ProcessForm, local_now
 from specimens.labels import labels_for_order
 from specimens.models import Specimen
 from specimens.views.actions import order_actions
@@ -35,19 +34,13 @@ def _jobs(order):
     )
 
 
-def _printers(order):
-    return Printer.objects.filter(site=order.site, active=True).order_by(
-        "-is_default_for_site", "name"
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(PHLEBOTOMIST)
 def labels(request, code: str):
     """Print the order's labels to a printer of the site, see each job's status, retry, or
     download them as a PDF."""
     order = load_order(request, code)
-    printers = _printers(order)
+    printers = site_printers(order.site)
     form = PrintForm(request.POST or None, printers=printers)
     if request.method == "POST":
         require_action(request, order, "labels")
@@ -68,7 +61,7 @@ def labels(request, code: str):
                 answer(request, error.detail, ok=False)
             else:
                 if printer.kind == PrinterKind.PDF:
-                    return _download(rendered, order)
+                    return download(rendered, f"labels-{order.code}")
                 _job_answer(request, job)
                 return redirect("order-step-labels", code=order.code)
     jobs = list(_jobs(order)[:20])
@@ -86,14 +79,6 @@ def labels(request, code: str):
         },
         status=400 if form.errors else 200,
     )
-
-
-def _download(rendered, order) -> HttpResponse:
-    response = HttpResponse(rendered.content, content_type=rendered.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="labels-{order.code}.{rendered.extension}"'
-    )
-    return response
 
 
 def _job_answer(request, job: PrintJob) -> None:
