@@ -97,8 +97,10 @@ def order_process(
                     f"Give processed_at for {tube.barcode}.", errors={"processed_at": ["Required."]}
                 )
             changes[tube.barcode] = _processing(tube, when, centrifuge)
-        new = [t for t in tubes if not amending or t.status == S.COLLECTED]
-        redone = [t for t in tubes if t not in new]
+        # Only a processed tube is re-timed by an amendment; any other goes through the
+        # lifecycle's processing step, which refuses a tube never collected.
+        redone = [t for t in tubes if amending and t.status == S.PROCESSED]
+        new = [t for t in tubes if t not in redone]
         why = amendment_reason(order) if amending else ""
         transition_many(
             new,

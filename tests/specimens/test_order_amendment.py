@@ -216,3 +216,16 @@ def test_only_the_sites_phlebotomist_amends(finalized, api, persona, status, req
     response = post(client, finalized["code"], "add-tubes", {"tubes": ["1ED10"]})
     assert_problem(response, status, "role_forbids_action" if status == 403 else "not_found")
     assert (chain_state(), OrderEvent.objects.count()) == before
+
+
+def test_a_tube_added_but_never_collected_is_not_given_a_processing_time(finalized, an_hour_ago):
+    unlock(finalized)
+    client, code = finalized["client"], finalized["code"]
+    added = post(client, code, "add-tubes", {"tubes": ["1SST8"]}).json()
+    (new,) = {spec["id"] for spec in added["specimens"]} - {finalized["sst"], finalized["urine"]}
+    before = (chain_state(), OrderEvent.objects.count())
+    late = (an_hour_ago + timedelta(minutes=50)).isoformat()
+    response = post(client, code, "process", {"processed_at": late, "barcodes": [new]})
+    assert_problem(response, 409, "transition_not_allowed")
+    assert (chain_state(), OrderEvent.objects.count()) == before
+    assert Specimen.objects.get(barcode=new).processed_at is None
