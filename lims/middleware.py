@@ -58,5 +58,5 @@ class RequestGuardMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError | InterfaceError):
-            return database_unavailable(api=request.path.startswith(API_PREFIX))
+            return database_unavailable(exception, api=request.path.startswith(API_PREFIX))
         return None

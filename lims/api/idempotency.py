@@ -92,7 +92,11 @@ def claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey:
     existing = IdempotencyKey.objects.get(user=user, key=key)
     if existing.created_at < timezone.now() - settings.LIMS_IDEMPOTENCY_TTL:
         existing.delete()
-        return IdempotencyKey.objects.create(user=user, key=key, fingerprint=request_fingerprint)
+        # The same one INSERT: a concurrent request that freed the key first wins it.
+        record = _insert(user, key, request_fingerprint)
+        if record is not None:
+            return record
+        existing = IdempotencyKey.objects.get(user=user, key=key)
     if existing.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(
             f"The {HEADER} {key!r} was already used for a different request; "

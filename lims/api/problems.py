@@ -53,16 +53,21 @@ def problem_response(*, status: int, code: str, detail: str, **fields) -> HttpRe
     )
 
 
-def database_unavailable(*, api: bool) -> HttpResponse:
-    """503 with Retry-After: the request did nothing and may be sent again as it is."""
-    log.error("database unavailable", exc_info=True)
+def _unavailable(error: BaseException) -> tuple[dict, dict]:
+    """The 503 problem and its Retry-After: the request did nothing and may be sent again."""
+    log.error("database unavailable", exc_info=error)
+    body = problem_body(status=503, code="database_unavailable", detail=_DATABASE_UNAVAILABLE)
+    return body, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def database_unavailable(error: BaseException, *, api: bool) -> HttpResponse:
+    """The 503 answer outside DRF (middleware): problem+json for the API, text for pages."""
+    body, headers = _unavailable(error)
     if api:
-        response = problem_response(
-            status=503, code="database_unavailable", detail=_DATABASE_UNAVAILABLE
-        )
+        response = JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
     else:
-        response = HttpResponse(_DATABASE_UNAVAILABLE, status=503, content_type="text/plain")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response = HttpResponse(body["detail"], status=503, content_type="text/plain")
+    response.headers.update(headers)
     return response
 
 
@@ -135,9 +140,8 @@ def exception_handler(exc, context):
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
     elif isinstance(exc, OperationalError | InterfaceError):
-        log.error("database unavailable", exc_info=exc)
-        body = problem_body(status=503, code="database_unavailable", detail=_DATABASE_UNAVAILABLE)
-        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        body, unavailable = _unavailable(exc)
+        headers.update(unavailable)
     else:
         log.exception("unhandled error in %s", context.get("view").__class__.__name__)
         body = problem_body(
