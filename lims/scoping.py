@@ -24,6 +24,11 @@ class Scope:
     biobank_site_ids: frozenset[int] = frozenset()
 
     @property
+    def roles(self) -> frozenset[str]:
+        """Every role held, at any site."""
+        return frozenset().union(*self.roles_by_site.values())
+
+    @property
     def site_ids(self) -> frozenset[int]:
         return frozenset(self.roles_by_site)
 

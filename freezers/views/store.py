@@ -70,9 +70,7 @@ def _read_scan(request, held: dict) -> None:
     tube, box = held["tube"], held["box"]
     if tube is None:
         answer(request, "Scan the tube first, then the box and the position.", ok=False)
-    elif "store" not in allowed_actions(tube, request.user) and "return" not in allowed_actions(
-        tube, request.user
-    ):
+    elif {"store", "return"}.isdisjoint(allowed_actions(tube, request.user)):
         answer(
             request,
             f"{tube.barcode} is {tube.get_status_display().lower()}: it cannot be "

@@ -1,6 +1,7 @@
 """The header's facts on every page: who is signed in, where, as what, and what they may open."""
 
 from lims.choices import Role
+from lims.models import Membership
 from lims.scoping import scope_of
 from lims.web import nav
 
@@ -11,17 +12,17 @@ def workbench(request) -> dict:
         return {"workbench": None}
     scope = scope_of(user)
     memberships = list(
-        user.memberships.filter(ended_at__isnull=True)
+        Membership.objects.active()
+        .filter(user=user)
         .select_related("site")
         .order_by("site__code", "role")
     )
-    held = frozenset(m.role for m in memberships)
     return {
         "workbench": {
             "memberships": [
                 {"site": m.site.code, "site_name": m.site.name, "role": Role(m.role).label}
                 for m in memberships
             ],
-            "nav": nav.entries_for(held, everything=scope.is_superuser),
+            "nav": nav.entries_for(scope.roles, everything=scope.is_superuser),
         }
     }

@@ -47,9 +47,8 @@ def register(name: str, build: Callable[[object], Panel], *, roles, order: int =
 
 def panels_for(user) -> list[Panel]:
     scope = scope_of(user)
-    held = frozenset(role for roles in scope.roles_by_site.values() for role in roles)
     chosen = sorted(
-        (entry for entry in _PANELS.values() if scope.is_superuser or entry.roles & held),
+        (entry for entry in _PANELS.values() if scope.is_superuser or entry.roles & scope.roles),
         key=lambda entry: entry.order,
     )
     return [entry.build(user) for entry in chosen]
