@@ -83,6 +83,7 @@ def test_the_search_box_opens_an_order_a_tube_a_participant_and_a_shipment(
         ("P999999999", "No participant P999999999 registered at your collection sites."),
         ("hello", "HELLO is not an ID this system knows the form of"),
         ("", "Type or scan an ID, then press Enter."),
+        ("X" * 65, "That is 65 characters long; no ID is longer than 64."),
     ],
 )
 def test_a_wrong_or_unknown_id_is_a_readable_message_on_the_page(
