@@ -148,3 +148,35 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class Note(models.Model):
+    """Free text (a note, a reason) kept beside the append-only records, which commit to it by
+    its salted digest ``sha256(salt || text)``: redacting wipes the text and the salt, and the
+    records still verify, while the text cannot be recovered by guessing (docs/custody.md)."""
+
+    # The only columns the database lets anyone change, and only to blank them (db_guards).
+    redactable = ("salt", "text")
+
+    digest = models.CharField(max_length=64, unique=True)
+    salt = models.CharField(max_length=32, blank=True, help_text="16 random bytes, hex")
+    text = models.TextField(blank=True)
+    subject = models.CharField(max_length=80, blank=True, help_text="what holds it: BX0000001G#3")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"note {self.pk} of {self.subject or '?'}"
+
+
+class NoteRedaction(models.Model):
+    """Who redacted a note, when and why: the record stays where the text was."""
+
+    append_only = True
+
+    note = models.OneToOneField(Note, on_delete=models.PROTECT, related_name="redaction")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.note} redacted by {self.actor}"

@@ -1,10 +1,14 @@
 """Admin: the catalog is edited here (with reasons); specimens and orders are read-only."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.utils.html import format_html_join
 
 from lims.admin import AuditedAdmin, ReadOnlyHistoryAdmin
-from specimens import selectors
+from lims.errors import DomainError
+from lims.models import Note
+from specimens import selectors, services
 from specimens.models import (
     CollectionOrder,
     Participant,
@@ -104,6 +108,44 @@ class SignatureAdmin(admin.ModelAdmin):
     @admin.display
     def kind(self, signature):
         return signature.event.get_kind_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RedactForm(ActionForm):
+    reason = forms.CharField(required=False, help_text="Why the note must go (required).")
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    """Notes are read here and redacted with a reason (the redaction action), never edited."""
+
+    list_display = ["pk", "subject", "text", "created_at", "redaction"]
+    list_select_related = ["redaction__actor"]
+    search_fields = ["subject", "digest"]
+    readonly_fields = ["digest", "subject", "text", "created_at"]
+    exclude = ["salt"]
+    action_form = RedactForm
+    actions = ["redact"]
+
+    @admin.action(description="Redact the selected notes (give a reason)")
+    def redact(self, request, queryset):
+        for note in queryset:
+            try:
+                services.note_redact(
+                    actor=request.user, note=note.pk, reason=request.POST.get("reason", "")
+                )
+            except DomainError as refused:
+                self.message_user(request, f"Note {note.pk}: {refused.detail}", messages.ERROR)
+            else:
+                self.message_user(request, f"Note {note.pk} redacted.", messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False

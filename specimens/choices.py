@@ -81,6 +81,7 @@ class CustodyKind(models.TextChoices):
     DISPOSED = "disposed", "Disposed"
     AMENDED = "amended", "Amended"
     QC_FLAGGED = "qc_flagged", "QC flag raised"
+    NOTE_REDACTED = "note_redacted", "Note redacted"
 
 
 class DisposalReason(models.TextChoices):

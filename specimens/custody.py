@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from lims import notes
 from lims.models import Site, User
 from specimens.models import GENESIS_HASH, CustodyEvent, Specimen
 from specimens.verify_trail import CURRENT_VERSION, canonical, chain_hash
@@ -32,9 +33,9 @@ def chain(
     The caller holds the specimen's row lock and saves the specimen, then the event, in one
     transaction.
     """
-    details = details or {}
     at = at or timezone.now()
     seq = specimen.custody_seq + 1
+    details = out_of_chain(details or {}, subject=f"{specimen.barcode}#{seq}")
     digest = chain_hash(
         specimen.custody_head,
         canonical(
@@ -64,6 +65,20 @@ def chain(
     )
     specimen.custody_seq, specimen.custody_head = seq, digest
     return event
+
+
+# Details that hold free text a person typed: kept as notes, the chain holds their digests.
+FREE_TEXT = ("notes", "reason", "reason_text")
+
+
+def out_of_chain(details: dict, *, subject: str) -> dict:
+    """``details`` with each non-empty free text replaced by the digest of a note holding it."""
+    return {
+        key: {notes.DIGEST_KEY: notes.keep(value, subject=subject)}
+        if key in FREE_TEXT and isinstance(value, str) and value
+        else value
+        for key, value in details.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def _trail_rows(d: Dossier) -> list[list]:
             e.actor.get_username(),
             e.site.code,
             e.ref,
-            ", ".join(f"{k}={v}" for k, v in e.details.items()),
+            ", ".join(f"{k}={v}" for k, v in e.shown_details.items()),
         ]
         for e in d.trail
     ]

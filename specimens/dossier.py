@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from lims import notes
 from specimens import custody, extensions
 from specimens.models import CustodyEvent, Signature, Specimen
 from specimens.selectors import field_history
@@ -28,13 +29,18 @@ class Dossier:
 
 
 def trail(specimen: Specimen) -> list[CustodyEvent]:
-    """The tube's events in order, with actor, site and signatures, in two queries."""
+    """The tube's events in order, with actor, site, signatures and the notes their details
+    hold (``shown_details``: each note's text or its redaction), in three queries."""
     signatures = Signature.objects.select_related("signer").order_by("signed_at", "pk")
-    return list(
+    events = list(
         specimen.custody_events.select_related("actor", "site")
         .prefetch_related(Prefetch("signatures", signatures))
         .order_by("seq")
     )
+    found = notes.lookup(d for event in events for d in notes.digests_in(event.details))
+    for event in events:
+        event.shown_details = notes.readable(event.details, found)
+    return events
 
 
 def dossier(specimen: Specimen) -> Dossier:

@@ -19,14 +19,18 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 GENESIS_HASH = "0" * 64
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
+# A free-text detail in form 3 is the salted digest of a note kept outside the chain.
+DIGEST_KEY = "salted_sha256"
 
 
 def canonical(version: int, *, specimen, seq, kind, at, actor, site, ref, details) -> bytes:
     """The bytes hashed for an event written in form ``version``.
 
     Version 1 (events written before version 2) holds the actor's internal user id, which an
-    export does not show; version 2 holds only printed values: the actor is the username.
+    export does not show; version 2 holds only printed values: the actor is the username;
+    version 3 is version 2 with free text (notes, reasons) in ``details`` replaced by
+    ``{"salted_sha256": sha256(salt || text)}``, so that the text can be redacted.
     """
     if isinstance(at, str):
         at = datetime.fromisoformat(at)
@@ -40,8 +44,8 @@ def canonical(version: int, *, specimen, seq, kind, at, actor, site, ref, detail
         "ref": ref,
         "details": details,
     }
-    if version == 2:
-        payload["v"] = 2
+    if version in (2, 3):
+        payload["v"] = version
     elif version != 1:
         raise ValueError(f"unknown canonical form version {version}")
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -61,6 +65,7 @@ def read_events(path: str) -> list[dict]:
     for row in rows:
         row["seq"], row["version"] = int(row["seq"]), int(row["version"])
         row["details"] = json.loads(row["details"] or "{}")
+        row["texts"] = json.loads(row.get("texts") or "{}")
     return rows
 
 
@@ -97,7 +102,29 @@ def _check(event: dict, previous: dict | None) -> list[str]:
         )
         if chain_hash(event["prev_hash"], payload) != event["hash"]:
             found.append("event content does not match its hash (altered)")
+    found += _check_texts(event)
     return found
+
+
+def _check_texts(event: dict) -> list[str]:
+    """A note shown beside its digest (text and salt) must hash to it; a redacted one is not
+    shown, and its digest alone stands in the chain."""
+    found = []
+    for key, shown in (event.get("texts") or {}).items():
+        held = event["details"].get(key)
+        if not isinstance(held, dict) or held.get(DIGEST_KEY) != shown.get("digest"):
+            found.append(f"note '{key}' is not the one the event holds")
+        elif (
+            shown.get("salt")
+            and note_digest(shown["salt"], shown.get("text", "")) != shown["digest"]
+        ):
+            found.append(f"note '{key}' does not match its digest (text altered)")
+    return found
+
+
+def note_digest(salt_hex: str, text: str) -> str:
+    """``sha256(salt || text)``: the salt's 16 bytes then the text as UTF-8, as hex."""
+    return hashlib.sha256(bytes.fromhex(salt_hex) + text.encode()).hexdigest()
 
 
 def main(paths: list[str]) -> int:

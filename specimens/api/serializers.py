@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from barcode_printing.api.serializers import LatestPrintJobSerializer
 from barcode_printing.selectors import latest_job
+from lims import notes
 from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
@@ -302,11 +303,34 @@ class WeighSerializer(StrictSerializer):
         return stable
 
 
+class CustodyEventListSerializer(serializers.ListSerializer):
+    """Reads the notes of every event listed in one query."""
+
+    def to_representation(self, data):
+        events = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["notes"] = notes.lookup(
+            digest for event in events for digest in notes.digests_in(event.details)
+        )
+        return super().to_representation(events)
+
+
 class CustodyEventSerializer(serializers.ModelSerializer):
     specimen = serializers.CharField(source="specimen.barcode")
     actor = serializers.CharField(source="actor.username")
     site = serializers.CharField(source="site.code")
     signatures = SignatureSerializer(many=True, read_only=True)
+    texts = serializers.SerializerMethodField(
+        help_text="Each free-text detail held as a salted digest: its digest, text and salt, "
+        "or, once redacted, '[redacted]' and who redacted it, when and why."
+    )
+
+    @extend_schema_field(serializers.DictField(child=serializers.DictField()))
+    def get_texts(self, event) -> dict:
+        digests = notes.digests_in(event.details)
+        known = self.context.get("notes", {})
+        # A streamed export reads one event at a time: only events holding notes ask for them.
+        found = known if all(d in known for d in digests) else notes.lookup(digests)
+        return notes.texts(event.details, found)
 
     class Meta:
         model = CustodyEvent
@@ -323,7 +347,9 @@ class CustodyEventSerializer(serializers.ModelSerializer):
             "prev_hash",
             "hash",
             "signatures",
+            "texts",
         ]
+        list_serializer_class = CustodyEventListSerializer
 
 
 class FieldChangeSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 from django.urls import re_path
 
 from lims.api.routes import api_router
-from specimens.api import views
+from specimens.api import notes, views
 
 router = api_router()
 router.register("participants", views.ParticipantViewSet, basename="participant")
@@ -14,5 +14,8 @@ router.register("audit/events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     re_path(r"^audit/verify/?$", views.AuditVerifyView.as_view(), name="audit-verify"),
+    re_path(
+        r"^notes/(?P<note>[^/]+)/redact/?$", notes.NoteRedactView.as_view(), name="note-redact"
+    ),
     *router.urls,
 ]

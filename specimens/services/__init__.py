@@ -7,6 +7,7 @@ package is the one import other apps, views and tests use.
 
 from specimens.services.checks import check_recorded_time, reason_from_list
 from specimens.services.collection import order_collect, order_process
+from specimens.services.notes import note_redact
 from specimens.services.orders import (
     order_add_tubes,
     order_cancel,
@@ -36,6 +37,7 @@ __all__ = [
     "WITHDRAWAL_HOLD",
     "Weighing",
     "check_recorded_time",
+    "note_redact",
     "order_add_tubes",
     "order_cancel",
     "order_collect",

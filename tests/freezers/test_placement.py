@@ -2,6 +2,7 @@
 
 import pytest
 
+from lims import notes
 from freezers.models import Placement
 from specimens.models import CustodyEvent, Specimen
 from tests.helpers import assert_problem
@@ -127,7 +128,10 @@ def test_retrieve_reserves_the_slot_and_return_counts_a_thaw(api, tech, aliquots
     assert response.json()["checked_out"] is True
     assert Specimen.objects.get(pk=tube.pk).status == "checked_out"
     retrieved = last_event(tube)
-    assert (retrieved.kind, retrieved.details["reason"]) == ("retrieved", "aliquot for assay")
+    assert (retrieved.kind, notes.read(retrieved.details)["reason"]) == (
+        "retrieved",
+        "aliquot for assay",
+    )
     body = assert_problem(place(client, other, box, "D4"), 409, "slot_occupied")
     assert body["reserved"] is True and "checked out" in body["detail"]
     shown = client.get(f"/api/v1/specimens/{tube.barcode}/").json()["storage"]

@@ -21,10 +21,13 @@ NOT_AUDITED = {"axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog", 
 
 def audited_models():
     # Append-only records (signatures) are shown read-only; there is no change to keep history of.
+    # Notes change once, blanked by a redaction that is its own append-only record.
     return [
         m
         for m in admin.site._registry
-        if m._meta.label not in NOT_AUDITED and not getattr(m, "append_only", False)
+        if m._meta.label not in NOT_AUDITED
+        and not getattr(m, "append_only", False)
+        and not getattr(m, "redactable", ())
     ]
 
 

@@ -31,9 +31,9 @@ def test_each_event_chains_to_the_one_before(order):
         assert events[1].prev_hash == events[0].hash
         assert (specimen.custody_seq, specimen.custody_head) == (2, events[1].hash)
         first = events[0]
-        assert first.version == 2
+        assert first.version == 3
         payload = custody.canonical(
-            2,
+            3,
             specimen=specimen.barcode,
             seq=1,
             kind=first.kind,

@@ -46,3 +46,35 @@ def test_the_app_role_cannot_update_custody_even_with_the_trigger_dropped(
                 psycopg.errors.InsufficientPrivilege,
             ), statement
         cursor.execute("RESET ROLE")
+
+
+def test_the_app_role_may_only_blank_a_note_even_with_the_trigger_dropped(
+    make_order, phleb_north, an_hour_ago
+):
+    from specimens import services
+
+    order = services.order_collect(
+        actor=phleb_north, order=make_order("1UR10"), collected_at=an_hour_ago
+    )
+    services.specimen_hold(actor=phleb_north, specimen=order.specimens.get(), reason="cap loose")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("db_roles", owner="lims_test_owner", app="lims_test_app")
+    with connection.cursor() as cursor:
+        cursor.execute('DROP TRIGGER "lims_ao_update_lims_note" ON lims_note')
+        cursor.execute("SET LOCAL ROLE lims_test_app")
+        for statement in (
+            "UPDATE lims_note SET digest = 'forged'",
+            "UPDATE lims_note SET subject = 'forged'",
+            "DELETE FROM lims_note",
+            "UPDATE lims_noteredaction SET reason = 'forged'",
+        ):
+            with pytest.raises(ProgrammingError) as refused, transaction.atomic():
+                cursor.execute(statement)
+            assert isinstance(refused.value.__cause__, psycopg.errors.InsufficientPrivilege), (
+                statement
+            )
+        # Redaction is the one change granted: text and salt.
+        cursor.execute("UPDATE lims_note SET text = '', salt = ''")
+        assert cursor.rowcount == 1
+        cursor.execute("RESET ROLE")

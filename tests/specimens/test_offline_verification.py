@@ -59,14 +59,31 @@ def test_an_exported_trail_verifies_offline_and_an_altered_field_is_named(
     assert intact.returncode == 0, intact.stdout + intact.stderr
     assert "OK: 4 events of 1 tubes checked" in intact.stdout
 
-    # The reason of the third event (held) was "cap loose"; someone edits the file.
+    # The third event (held) was at SITE-NORTH with reference ""; someone edits the file.
+    lines = exported.read_text(encoding="utf-8").splitlines(keepends=True)
+    held = next(i for i, line in enumerate(lines) if "held" in line)
+    lines[held] = lines[held].replace("SITE-NORTH", "SITE-SOUTH", 1)
+    exported.write_text("".join(lines), encoding="utf-8")
+    broken = verifier(exported)
+    assert broken.returncode == 1
+    assert broken.stdout.splitlines()[0] == (
+        f"BROKEN {tube.barcode} #3 (held): event content does not match its hash (altered)"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_note_edited_in_an_export_no_longer_matches_its_digest(
+    api, phleb_north, tube, verifier, tmp_path, fmt
+):
+    """The chain holds the reason's salted digest; the text printed beside it must hash to it."""
+    exported = export(api(phleb_north), tube, fmt, tmp_path / f"trail.{fmt}")
     text = exported.read_text(encoding="utf-8")
     assert text.count("cap loose") == 1
     exported.write_text(text.replace("cap loose", "cap fine"), encoding="utf-8")
     broken = verifier(exported)
     assert broken.returncode == 1
     assert broken.stdout.splitlines()[0] == (
-        f"BROKEN {tube.barcode} #3 (held): event content does not match its hash (altered)"
+        f"BROKEN {tube.barcode} #3 (held): note 'reason' does not match its digest (text altered)"
     )
 
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 
+from lims import notes
+
 from specimens.models import CustodyEvent, OrderEvent, Specimen
 from tests.helpers import assert_problem
 from tests.specimens.conftest import NO_RISK
@@ -83,7 +85,8 @@ def test_an_unlocked_order_takes_new_times_tubes_and_is_finalized_again(
 
     sst_row = Specimen.objects.get(barcode=sst)
     assert (sst_row.collected_at, sst_row.processed_at) == (drawn, spun)
-    times = [event.details for event in amended_events(sst)]
+    # The reason is a note beside the chain (its digest in the event); read as a person sees it.
+    times = [notes.read(event.details) for event in amended_events(sst)]
     assert times == [
         {
             "reason": WHY,

@@ -4,25 +4,37 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from psycopg import sql
 
-from lims.db_guards import append_only_tables
+from lims.db_guards import append_only_tables, redactable_tables
 
 
-def grants(owner: str, app: str, append_only: set[str], tables: list[str]) -> list[sql.Composed]:
+def grants(
+    owner: str, app: str, append_only: set[str], tables: list[str], redactable: dict | None = None
+) -> list[sql.Composed]:
     """Every table owned by ``owner``; ``app`` may read and add everywhere, change and delete only
-    where rows are not append-only, and truncate nowhere."""
+    where rows are not append-only, update only the ``redactable`` columns (table: columns) of
+    the notes, and truncate nowhere."""
+    redactable = redactable or {}
     o, a = sql.Identifier(owner), sql.Identifier(app)
     statements = [
         sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(a),
         sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(a),
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(a),
         sql.SQL("ALTER FUNCTION lims_refuse_rewrite() OWNER TO {}").format(o),
+        sql.SQL("ALTER FUNCTION lims_redact_only() OWNER TO {}").format(o),
     ]
     for table in tables:
         t = sql.Identifier(table)
-        rights = "SELECT, INSERT" if table in append_only else "SELECT, INSERT, UPDATE, DELETE"
+        if table in redactable:
+            rights = sql.SQL("SELECT, INSERT, UPDATE ({})").format(
+                sql.SQL(", ").join(map(sql.Identifier, redactable[table]))
+            )
+        elif table in append_only:
+            rights = sql.SQL("SELECT, INSERT")
+        else:
+            rights = sql.SQL("SELECT, INSERT, UPDATE, DELETE")
         statements += [
             sql.SQL("ALTER TABLE {} OWNER TO {}").format(t, o),
-            sql.SQL("GRANT " + rights + " ON {} TO {}").format(t, a),
+            sql.SQL("GRANT {} ON {} TO {}").format(rights, t, a),
         ]
     return statements
 
@@ -47,7 +59,8 @@ class Command(BaseCommand):
                 cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
                 if cursor.fetchone() is None:
                     cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
-            for statement in grants(owner, app, set(append_only_tables()), tables):
+            redactable = {table: columns for table, (columns, _) in redactable_tables().items()}
+            for statement in grants(owner, app, set(append_only_tables()), tables, redactable):
                 cursor.execute(statement)
         self.stdout.write(
             f"{owner} owns {len(tables)} tables; {app} may not update, delete or truncate the "
