@@ -2,8 +2,8 @@
 
 import pytest
 
-from lims import notes
 from freezers.models import Placement
+from lims import notes
 from specimens.models import CustodyEvent, Specimen
 from tests.helpers import assert_problem
 

@@ -1,5 +1,7 @@
 """Helpers for walking specimens through the lifecycle in tests."""
 
+from pathlib import Path
+
 from django.db import transaction
 
 from specimens.lifecycle import transition
@@ -35,3 +37,11 @@ def received_at_biobank(specimen: Specimen, *, phleb, tech, biobank) -> Specimen
     """A collected (and, if needed, processed) tube packed, shipped and received."""
     force(specimen, "packed", "dispatched", actor=phleb)
     return force(specimen, "received", actor=tech, site=biobank)
+
+
+def export(client, tube: Specimen, fmt: str, path: Path) -> Path:
+    """The tube's custody trail exported through the API as ``fmt``, written to ``path``."""
+    response = client.get(f"/api/v1/specimens/{tube.barcode}/custody/?format={fmt}")
+    assert response.status_code == 200
+    path.write_bytes(response.getvalue())
+    return path

@@ -15,7 +15,7 @@ from specimens import custody, services
 from specimens.models import CustodyEvent
 from specimens.verify_trail import note_digest
 from tests.helpers import admin_browser, assert_problem, make_user
-from tests.specimens.test_offline_verification import export, tube, verifier  # noqa: F401
+from tests.specimens.helpers import export
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,12 @@ def root(db):
     return make_user("root", is_superuser=True, is_staff=True)
 
 
-def held_note(tube) -> Note:  # noqa: F811
+def held_note(tube) -> Note:
     held = tube.custody_events.get(kind="held")
     return Note.objects.get(digest=held.details["reason"][notes.DIGEST_KEY])
 
 
-def unchanged(tube, note: Note) -> bool:  # noqa: F811
+def unchanged(tube, note: Note) -> bool:
     note_now = Note.objects.get(pk=note.pk)
     return (
         (note_now.text, note_now.salt) == (note.text, note.salt)
@@ -42,7 +42,7 @@ def unchanged(tube, note: Note) -> bool:  # noqa: F811
     )
 
 
-def test_the_chain_holds_the_salted_digest_not_the_text(tube):  # noqa: F811
+def test_the_chain_holds_the_salted_digest_not_the_text(tube):
     held = tube.custody_events.get(kind="held")
     note = held_note(tube)
     assert held.version == 3
@@ -58,7 +58,7 @@ def test_an_administrator_redacts_and_every_form_of_the_trail_shows_it(
     phleb_north,
     tube,
     verifier,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     note = held_note(tube)
     answer = api(root).post(f"/api/v1/notes/{note.digest}/redact/", {"reason": WHY}, format="json")
@@ -100,7 +100,7 @@ def test_an_administrator_redacts_and_every_form_of_the_trail_shows_it(
     assert said in timeline and NAME_IN_NOTE not in timeline
 
 
-def test_the_command_redacts_with_a_reason(root, tube):  # noqa: F811
+def test_the_command_redacts_with_a_reason(root, tube):
     note = held_note(tube)
     out = io.StringIO()
     call_command("redact_note", str(note.pk), reason=WHY, user="root", stdout=out)
@@ -117,7 +117,7 @@ def test_the_command_redacts_with_a_reason(root, tube):  # noqa: F811
         ("held", "  ", "reason_required"),
     ],
 )
-def test_the_command_refuses_bad_input_and_changes_nothing(root, tube, note_id, reason, message):  # noqa: F811
+def test_the_command_refuses_bad_input_and_changes_nothing(root, tube, note_id, reason, message):
     note = held_note(tube)
     with pytest.raises(CommandError, match=message):
         call_command(
@@ -132,7 +132,7 @@ def test_the_command_refuses_bad_input_and_changes_nothing(root, tube, note_id, 
 def test_someone_not_an_administrator_is_refused_and_nothing_changes(
     api,
     phleb_north,
-    tube,  # noqa: F811
+    tube,
 ):
     note = held_note(tube)
     answer = api(phleb_north).post(
@@ -164,7 +164,7 @@ def test_bad_input_is_refused_with_a_problem_and_nothing_changes(
     path,
     body,
     status,
-    code,  # noqa: F811
+    code,
 ):
     note = held_note(tube)
     target = note.pk if path == "held" else path
@@ -173,7 +173,7 @@ def test_bad_input_is_refused_with_a_problem_and_nothing_changes(
     assert unchanged(tube, note)
 
 
-def test_a_note_is_redacted_once(api, root, tube):  # noqa: F811
+def test_a_note_is_redacted_once(api, root, tube):
     note = held_note(tube)
     services.note_redact(actor=root, note=note.pk, reason=WHY)
     again = api(root).post(f"/api/v1/notes/{note.pk}/redact/", {"reason": WHY}, format="json")
@@ -182,7 +182,7 @@ def test_a_note_is_redacted_once(api, root, tube):  # noqa: F811
     assert tube.custody_events.filter(kind="note_redacted").count() == 1
 
 
-def test_the_admin_action_redacts_with_the_reason_given(root, tube):  # noqa: F811
+def test_the_admin_action_redacts_with_the_reason_given(root, tube):
     note = held_note(tube)
     browser = admin_browser(root)
     refused = browser.post(
@@ -210,7 +210,7 @@ def test_the_admin_action_redacts_with_the_reason_given(root, tube):  # noqa: F8
         "DELETE FROM lims_note",
     ],
 )
-def test_the_database_allows_nothing_but_blanking_a_note(tube, statement):  # noqa: F811
+def test_the_database_allows_nothing_but_blanking_a_note(tube, statement):
     note = held_note(tube)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)

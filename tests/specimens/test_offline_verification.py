@@ -1,53 +1,16 @@
 """Exported trails verify offline with the standalone verifier; events keep their written form."""
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from specimens import custody, services
+from specimens import custody
 from specimens.models import CustodyEvent
 from specimens.verify_trail import canonical, chain_hash
 from tests.helpers import admin_browser, make_user
+from tests.specimens.helpers import export
 
 pytestmark = pytest.mark.django_db
-
-VERIFIER = Path(custody.__file__).with_name("verify_trail.py")
-
-
-@pytest.fixture
-def tube(make_order, phleb_north, an_hour_ago):
-    order = services.order_collect(
-        actor=phleb_north, order=make_order("1UR10"), collected_at=an_hour_ago
-    )
-    specimen = order.specimens.get()
-    services.specimen_hold(actor=phleb_north, specimen=specimen, reason="cap loose")
-    services.specimen_release(actor=phleb_north, specimen=specimen, reason="recapped")
-    return specimen
-
-
-@pytest.fixture
-def verifier(tmp_path):
-    """The verifier copied alone into an empty folder and run without site-packages: it needs
-    the standard library and nothing else."""
-    alone = tmp_path / "verify_trail.py"
-    shutil.copy(VERIFIER, alone)
-
-    def run(*files: Path) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-I", "-S", str(alone), *map(str, files)]
-        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-
-    return run
-
-
-def export(client, tube, fmt: str, path: Path) -> Path:
-    response = client.get(f"/api/v1/specimens/{tube.barcode}/custody/?format={fmt}")
-    assert response.status_code == 200
-    path.write_bytes(response.getvalue())
-    return path
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])

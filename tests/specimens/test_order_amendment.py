@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from lims import notes
-
 from specimens.models import CustodyEvent, OrderEvent, Specimen
 from tests.helpers import assert_problem
 from tests.specimens.conftest import NO_RISK
