@@ -1,4 +1,8 @@
-"""Audit plumbing: history that always records who and why, and querysets that cannot bypass it."""
+"""Audit plumbing: history that always records who and why, and querysets that cannot bypass it.
+
+A history row's reason is free text, so it is kept as a note beside the row (``lims.notes``):
+the row holds ``note:<salted digest>``, which an administrator's redaction leaves verifiable.
+"""
 
 from django.db import connections, models
 from simple_history.models import HistoricalRecords
@@ -45,7 +49,7 @@ class AuditedQuerySet(models.QuerySet):
         with the acting user, the reason and the server's clock."""
         if not objs:
             return
-        reason = recorded_reason(reason)
+        reason = kept_reason(recorded_reason(reason), subject=self.model._meta.label)
         for obj in objs:
             obj.__dict__.pop("_history_date", None)
             stamp(obj, actor=actor, reason=reason)
@@ -56,7 +60,7 @@ class AuditedQuerySet(models.QuerySet):
 
     def bulk_create_with_history(self, objs: list, *, actor, reason: str) -> list:
         """The sanctioned bulk insert: one INSERT for all ``objs`` and one history row each."""
-        reason = recorded_reason(reason)
+        reason = kept_reason(recorded_reason(reason), subject=self.model._meta.label)
         for obj in objs:
             stamp(obj, actor=actor, reason=reason)
         created = super().bulk_create(objs)
@@ -106,7 +110,10 @@ class LimsHistory(HistoricalRecords):
         super().create_historical_record(instance, history_type, using=using)
 
     def get_change_reason_for_object(self, instance, history_type, using):
-        return recorded_reason(super().get_change_reason_for_object(instance, history_type, using))
+        reason = recorded_reason(
+            super().get_change_reason_for_object(instance, history_type, using)
+        )
+        return kept_reason(reason, subject=f"{instance._meta.label}:{instance.pk}")
 
 
 def recorded_reason(reason: str | None) -> str | None:
@@ -118,6 +125,14 @@ def recorded_reason(reason: str | None) -> str | None:
     if not given or given in (reason or ""):
         return reason or given or None
     return f"{reason}: {given}" if reason else given
+
+
+def kept_reason(reason: str | None, *, subject: str) -> str | None:
+    """The reason as a history row holds it: a reference to a note (``note:<digest>``)."""
+    # Imported here: lims.notes reads lims.models, which imports this module.
+    from lims import notes
+
+    return notes.reference(reason, subject=subject)
 
 
 def guard_base_managers() -> None:

@@ -48,7 +48,21 @@ def keep(text: str, *, subject: str = "") -> str:
 
 def reference(text: str | None, *, subject: str = "") -> str | None:
     """A history reason as the digest of a note holding it (``note:<digest>``)."""
-    return f"{REASON_PREFIX}{keep(text, subject=subject)}" if text else text
+    if not text or referenced(text):
+        return text
+    return f"{REASON_PREFIX}{keep(text, subject=subject)}"
+
+
+def reason_shown(value: str | None, notes: dict[str, Note]) -> str | None:
+    """A history reason as a person reads it (rows written before notes hold their text)."""
+    ref = referenced(value)
+    return shown(ref, notes).display if ref else value
+
+
+def reason(record) -> str | None:
+    """The reason of one history row, read (one query)."""
+    value = record.history_change_reason
+    return reason_shown(value, lookup([referenced(value)]))
 
 
 def referenced(value) -> str | None:

@@ -1,10 +1,12 @@
 """Reads of the specimen core that are more than one line: history diffs and list querysets."""
 
 from collections.abc import Iterator
+from itertools import islice
 
 from django.db.models import Exists, OuterRef, Prefetch
 
 from barcode_printing.selectors import latest_job_annotations
+from lims import notes
 from lims.choices import Role
 from lims.scoping import scope_of
 from specimens import extensions
@@ -53,7 +55,7 @@ def field_history(instance) -> Iterator[dict]:
     in chunks, so that even a long history is never held whole."""
     records = instance.history.select_related("history_user").order_by("history_date", "history_id")
     previous = None
-    for record in records.iterator(chunk_size=1000):
+    for record, reason in _with_reasons(records.iterator(chunk_size=1000), 1000):
         fields = (
             []
             if previous is None
@@ -65,11 +67,19 @@ def field_history(instance) -> Iterator[dict]:
         yield {
             "at": record.history_date,
             "user": record.history_user.username if record.history_user else None,
-            "reason": record.history_change_reason,
+            "reason": reason,
             "type": _HISTORY_TYPES[record.history_type],
             "changes": fields,
         }
         previous = record
+
+
+def _with_reasons(records: Iterator, size: int) -> Iterator[tuple]:
+    """Each history row with its reason read from its note: one query per ``size`` rows."""
+    while chunk := list(islice(records, size)):
+        found = notes.lookup(notes.referenced(r.history_change_reason) for r in chunk)
+        for record in chunk:
+            yield record, notes.reason_shown(record.history_change_reason, found)
 
 
 def _plain(value):

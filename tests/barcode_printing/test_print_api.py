@@ -8,6 +8,7 @@ from barcode_printing.choices import PrintStatus
 from barcode_printing.layouts import LAYOUTS
 from barcode_printing.models import PrintJob
 from barcode_printing.transports import RawTcpTransport
+from lims import notes
 from tests.barcode_printing.conftest import commits, make_printer, post_labels
 from tests.barcode_printing.decoding import (
     CODE128,
@@ -151,7 +152,7 @@ def test_a_label_printer_receives_zpl_at_its_dpi_and_the_job_is_sent(
     ]
     job = PrintJob.objects.get(public_id=body["id"])
     assert (job.status, job.format, job.error) == ("sent", "zpl", "")
-    assert job.history.first().history_change_reason == "delivery to north-zebra: sent"
+    assert notes.reason(job.history.first()) == "delivery to north-zebra: sent"
 
 
 @commits

@@ -11,6 +11,7 @@ from django.utils import timezone
 from barcode_printing.lifecycle import INTERRUPTED
 from barcode_printing.models import PrintJob
 from barcode_printing.services import _claim, _deliver, deliver_outbox
+from lims import notes
 from lims.audit import stamp
 from tests.barcode_printing.conftest import make_printer, post_labels
 from tests.barcode_printing.loopback import LoopbackPrinter, free_port
@@ -92,7 +93,7 @@ def test_retry_by_state_and_role(request, api, job, state, persona, status, code
     if code is None:
         assert response.status_code == status, response.content
         assert response.json()["status"] == after
-        assert job.history.first().history_change_reason == "retried"
+        assert notes.reason(job.history.first()) == "retried"
     else:
         assert_problem(response, status, code)
         assert job.history.count() == rows
@@ -135,7 +136,7 @@ def test_a_queued_job_is_sent_to_a_printer_that_answers(job):
     assert printer.job() == bytes(job.document)
     sent = reload(job)
     assert (sent.status, sent.error) == ("sent", "") and sent.sent_at is not None
-    reasons = [row.history_change_reason for row in sent.history.order_by("history_id")]
+    reasons = [notes.reason(row) for row in sent.history.order_by("history_id")]
     assert reasons[-2:] == ["sending", "delivery to north-zebra: sent"]
 
 
@@ -143,7 +144,7 @@ def test_a_queued_job_fails_on_a_printer_that_is_off(job):
     assert _deliver(job.pk) is True
     failed = reload(job)
     assert failed.status == "failed" and job.printer.address in failed.error
-    assert failed.history.first().history_change_reason == "delivery to north-zebra: failed"
+    assert notes.reason(failed.history.first()) == "delivery to north-zebra: failed"
 
 
 def test_listing_print_jobs_with_their_actions_takes_the_same_queries_for_more_jobs(

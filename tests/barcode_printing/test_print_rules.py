@@ -8,6 +8,7 @@ from barcode_printing.ids import format_id
 from barcode_printing.layouts import LabelData
 from barcode_printing.models import PrintJob
 from barcode_printing.sources import LabelBatch
+from lims import notes
 from lims.audit import stamp
 from lims.choices import Role
 from specimens.models import Specimen
@@ -44,7 +45,7 @@ def test_a_reprint_with_a_reason_is_recorded_as_a_reprint(api, phleb_north, tube
     assert response.status_code == 200
     job = PrintJob.objects.get(public_id=response["X-Print-Job"])
     assert (job.reprint, job.reason) == (True, "label smudged by ethanol")
-    assert job.history.get().history_change_reason == "label smudged by ethanol"
+    assert notes.reason(job.history.get()) == "label smudged by ethanol"
 
 
 def test_the_reprint_reason_may_come_in_the_change_reason_header(api, phleb_north, tube):

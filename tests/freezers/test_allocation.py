@@ -3,6 +3,7 @@
 import pytest
 
 from freezers.models import Placement
+from lims import notes
 from specimens.models import CustodyEvent, Specimen
 from tests.freezers.helpers import storage_state
 from tests.helpers import assert_problem
@@ -46,7 +47,7 @@ def test_fill_first_finishes_the_least_empty_box_in_fill_order(
     )
     assert event.details["path"] == f"BIOBANK/FRZ-80-A/R1/{started.code}/A2"
     record = Placement.objects.get(specimen=batch[0]).history.get()
-    assert (record.history_user, record.history_change_reason) == (tech, "allocated (fill_first)")
+    assert (record.history_user, notes.reason(record)) == (tech, "allocated (fill_first)")
 
 
 def test_fill_first_spills_into_the_next_box_and_follows_column_order(

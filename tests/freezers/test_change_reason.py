@@ -4,6 +4,7 @@ and history keeps it beside what the service records: storage and the other apps
 import pytest
 from django.db.models import Max
 
+from lims import notes
 from lims.audit import history_models
 from lims.choices import Role
 from tests.freezers.helpers import storage_state
@@ -145,13 +146,15 @@ def _history_marks() -> dict:
 
 
 def _reasons_since(marks: dict) -> list[str]:
-    return [
+    held = [
         reason
         for model, top in marks.items()
         for reason in model.objects.filter(pk__gt=top).values_list(
             "history_change_reason", flat=True
         )
     ]
+    found = notes.lookup(notes.referenced(reason) for reason in held)
+    return [notes.reason_shown(reason, found) for reason in held]
 
 
 @pytest.mark.parametrize("write", WRITES, ids=lambda write: write.__name__.strip("_"))
@@ -175,8 +178,8 @@ def test_the_service_record_and_the_reason_are_both_kept(api, tech, box, stored)
     given = {"id": tube.barcode, "box": box.code, "position": "A2", "reason": "rack reorganised"}
     assert api(tech).post("/api/v1/storage/move", given).status_code == 200
     placement = tube.placement.history.latest()
-    assert placement.history_change_reason == f"moved to {box.slot_path(1, 2)}: rack reorganised"
-    assert tube.history.latest().history_change_reason == "moved: rack reorganised"
+    assert notes.reason(placement) == f"moved to {box.slot_path(1, 2)}: rack reorganised"
+    assert notes.reason(tube.history.latest()) == "moved: rack reorganised"
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ def test_placing_an_aliquot_stores_it_with_custody_and_history(api, tech, aliquo
     assert event.details == {"box": box.code, "position": "A1", "path": path}
     placement = Placement.objects.get(specimen=aliquot)
     record = placement.history.get()
-    assert (record.history_user, record.history_change_reason) == (tech, f"stored at {path}")
+    assert (record.history_user, notes.reason(record)) == (tech, f"stored at {path}")
     stored = Specimen.objects.get(pk=aliquot.pk)
     assert stored.status == "stored"
     assert stored.history.latest().history_user == tech
@@ -152,7 +152,7 @@ def test_retrieve_reserves_the_slot_and_return_counts_a_thaw(api, tech, aliquots
     returned = last_event(tube)
     assert (returned.kind, returned.details["freeze_thaw_count"]) == ("returned", 1)
     history = Placement.objects.get(specimen=tube).history.order_by("history_date")
-    assert [h.history_change_reason for h in history][-2:] == [
+    assert [notes.reason(h) for h in history][-2:] == [
         "aliquot for assay",
         f"returned to BIOBANK/FRZ-80-A/R1/{box.code}/D4",
     ]
@@ -216,9 +216,7 @@ def test_a_slot_of_a_disposed_tube_is_given_to_the_next(api, tech, aliquots, box
     assert place(api(tech), new, box, "A1").status_code == 201
     vacated = Placement.objects.get(specimen=gone)
     assert vacated.box is None and vacated.vacated_at is not None
-    assert (
-        vacated.history.latest().history_change_reason == f"slot freed: {gone.barcode} is disposed"
-    )
+    assert notes.reason(vacated.history.latest()) == f"slot freed: {gone.barcode} is disposed"
 
 
 def test_a_scanner_retrying_a_placement_is_answered_once(api, tech, aliquot, box):

@@ -3,6 +3,7 @@
 import pytest
 
 from freezers.models import Placement
+from lims import notes
 from specimens.models import CustodyEvent, Specimen
 from tests.freezers.helpers import storage_state
 from tests.helpers import assert_problem
@@ -137,7 +138,7 @@ def test_apply_swaps_stores_moves_and_returns_in_one_go(api, tech, box, scene):
     }
     assert Placement.objects.get(specimen=scene["b1"]).freeze_thaw_count == 1
     record = Placement.objects.get(specimen=scene["a1"]).history.latest()
-    assert (record.history_user, record.history_change_reason) == (
+    assert (record.history_user, notes.reason(record)) == (
         tech,
         f"rack scan of {box.code}: moved",
     )

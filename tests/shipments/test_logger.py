@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from lims import notes
 from shipments import receipt
 from shipments.models import TemperatureLog
 from specimens.models import Specimen
@@ -63,7 +64,7 @@ def test_an_excursion_is_measured_and_flags_every_tube(api, tech, arrived):
         arrived.destination,
     )
     assert flagged.details["excursions"][0]["peak_c"] == "11.2"
-    assert tube.history.first().history_change_reason == (
+    assert notes.reason(tube.history.first()) == (
         f"temperature excursion during transit in {arrived.code}"
     )
     detail = api(tech).get(f"/api/v1/shipments/{arrived.code}/").json()

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from barcode_printing.ids import format_id
+from lims import notes
 from shipments.models import Discrepancy, ShipmentItem
 from specimens import custody
 from specimens.models import CustodyEvent, Specimen
@@ -172,7 +173,7 @@ def test_order_to_straggler(api, phleb_north, tech, north, biobank, finalized):
     assert straggler.json()["outcome"] == "straggler"
     missing = Discrepancy.objects.get(barcode=ids[3], kind="missing")
     assert missing.resolution_ref == "INC-2211" and missing.resolved_by == tech
-    assert missing.history.first().history_change_reason == "straggler received: INC-2211"
+    assert notes.reason(missing.history.first()) == "straggler received: INC-2211"
 
     tubes = {s.barcode: s for s in Specimen.objects.filter(barcode__in=ids)}
     assert tubes[ids[0]].status == "received" and tubes[ids[0]].current_site == biobank

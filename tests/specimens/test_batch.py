@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lims import notes
 from lims.api.batch import Batchable, register
 from lims.models import IdempotencyKey
 from specimens import services
@@ -79,7 +80,7 @@ def test_each_weighing_is_applied_in_batch_order_and_answered_as_on_its_own(
     event = CustodyEvent.objects.filter(kind="weighed").first()
     assert (event.actor, event.details["device"]) == (phleb_north, "SCALE-1")
     history = Specimen.history.filter(barcode=order[0].barcode, weight_g__isnull=False).get()
-    assert (history.history_user, history.history_change_reason) == (phleb_north, "weighed")
+    assert (history.history_user, notes.reason(history)) == (phleb_north, "weighed")
 
 
 def test_a_single_weighing_and_a_batched_one_answer_alike(api, phleb_north, urines):
@@ -230,7 +231,7 @@ def test_collect_goes_through_a_batch_as_on_its_own(api, phleb_north, make_order
     assert answers[2]["body"] == client.get(f"/api/v1/orders/{order.code}/").json()
     assert set(order.specimens.values_list("status", flat=True)) == {"collected"}
     history = Specimen.history.filter(barcode=first.barcode, status="collected").get()
-    assert (history.history_user, history.history_change_reason) == (phleb_north, "first draw")
+    assert (history.history_user, notes.reason(history)) == (phleb_north, "first draw")
 
 
 def test_a_request_that_fails_on_the_server_fails_the_whole_batch(

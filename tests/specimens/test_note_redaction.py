@@ -216,3 +216,31 @@ def test_the_database_allows_nothing_but_blanking_a_note(tube, statement):
         cursor.execute(statement)
     assert unchanged(tube, note)
     assert CustodyEvent.objects.count() == 4
+
+
+def test_a_history_reason_is_a_note_and_its_redaction_leaves_the_checkpoint_valid(
+    root, tube, tmp_path, settings
+):
+    """The history row holds the reason's digest, which the checkpoint's history leaf signs."""
+    from specimens import checkpoints, selectors
+
+    record = tube.history.filter(hold_reason="cap loose").get()
+    assert record.history_change_reason.startswith(notes.REASON_PREFIX)
+    assert notes.reason(record) == "cap loose"
+    key = tmp_path / "key.pem"
+    checkpoints.generate_key(key)
+    settings.LIMS_CHECKPOINT_KEY_FILE = str(key)
+    checkpoints.make(tmp_path / "cp")
+
+    services.note_redact(
+        actor=root, note=notes.referenced(record.history_change_reason), reason=WHY
+    )
+    shown = [entry["reason"] for entry in selectors.field_history(tube)]
+    assert "cap loose" not in shown
+    assert any(
+        reason.startswith("redacted on ") and reason.endswith(f"by root: {WHY}") for reason in shown
+    )
+    # A history note belongs to no tube's trail: the redaction row is its record.
+    assert not tube.custody_events.filter(kind="note_redacted").exists()
+    _, result = checkpoints.verify_all(tmp_path / "cp")
+    assert result.ok, result.breaks

@@ -1,6 +1,5 @@
 """Exported trails verify offline with the standalone verifier; events keep their written form."""
 
-
 import pytest
 from django.db import connection
 

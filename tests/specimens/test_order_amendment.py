@@ -105,7 +105,7 @@ def test_an_unlocked_order_takes_new_times_tubes_and_is_finalized_again(
         },
     ]
     assert {event.actor for event in amended_events(sst)} == {phleb_north}
-    assert sst_row.history.latest().history_change_reason == WHY
+    assert notes.reason(sst_row.history.latest()) == WHY
     assert [e.kind for e in Specimen.objects.get(barcode=edta).custody_events.all()] == [
         "labeled",
         "amended",

@@ -5,6 +5,7 @@ refusal that changes nothing."""
 import pytest
 from django.db import transaction
 
+from lims import notes
 from lims.audit import stamp
 from lims.errors import Forbidden
 from specimens.choices import OrderStatus as O
@@ -89,7 +90,7 @@ def test_each_action_from_each_status(action, status, participant, phleb_north, 
     stored = CollectionOrder.objects.get(pk=order.pk)
     event = OrderEvent.objects.get()
     assert (stored.status, event.action, event.actor) == (*expected, phleb_north)
-    assert stored.history.latest().history_change_reason == f"test {action}"
+    assert notes.reason(stored.history.latest()) == f"test {action}"
 
 
 @pytest.mark.parametrize("persona", ["phleb_south", "tech", "north_auditor", "north_admin"])

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from barcode_printing.ids import parse_id
+from lims.models import Note
 from specimens.models import CustodyEvent, OrderEvent, Specimen
 from tests.helpers import assert_problem
 from tests.specimens.conftest import NO_RISK
@@ -348,3 +349,4 @@ def test_a_change_reason_header_with_an_identifier_is_refused_and_changes_nothin
     assert body["errors"] == {"reason": ["Looks like a person's name."]}
     assert Specimen.objects.get().status == "labeled"
     assert not Specimen.history.filter(history_change_reason__contains="Alvarez").exists()
+    assert not Note.objects.filter(text__contains="Alvarez").exists()

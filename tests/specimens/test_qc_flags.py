@@ -2,6 +2,7 @@
 
 import pytest
 
+from lims import notes
 from lims.errors import Forbidden
 from lims.free_text import ReasonRequired
 from specimens import services
@@ -44,7 +45,7 @@ def test_a_flag_is_raised_with_custody_and_history(tubes, phleb_north):
             {"shipment": "SH-0000001", "peak_c": 14.5, "flag": EXCURSION},
         )
         record = tube.history.latest()
-        assert record.history_change_reason == "logger shows 14.5 °C for 40 minutes"
+        assert notes.reason(record) == "logger shows 14.5 °C for 40 minutes"
         assert record.history_user == phleb_north
 
 
