@@ -234,6 +234,8 @@ LIMS_CHECKPOINT_KEY_FILE = env_str("LIMS_CHECKPOINT_KEY_FILE", "")
 LIMS_CHECKPOINT_KEY = env_str("LIMS_CHECKPOINT_KEY", "")
 LIMS_CHECKPOINT_PUBLIC_KEY = env_str("LIMS_CHECKPOINT_PUBLIC_KEY", "")
 LIMS_CHECKPOINT_DIR = env_str("LIMS_CHECKPOINT_DIR", "")
+# A witness that each new checkpoint is POSTed to (its signed JSON), e.g. a transparency log.
+LIMS_CHECKPOINT_PUSH_URL = env_str("LIMS_CHECKPOINT_PUSH_URL", "")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -7,7 +7,8 @@ tube, head sequence number and head hash, sorted by tube ID, fixed-size records)
 handful of hashes) and ``checkpoint-N.history`` (a hash of every history row, under a root of
 its own, so that a history row altered after the checkpoint is named too). The statement alone
 is trusted, through its signature; the other files are checked against its roots. The formats
-are documented in docs/custody.md.
+are documented in docs/custody.md. The statement can also be pushed to a witness elsewhere (an
+HTTP endpoint of a transparency log), so that no one holding this machine can undo it.
 """
 
 import bisect
@@ -15,6 +16,8 @@ import hashlib
 import json
 import os
 import struct
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +36,10 @@ VERSION = 1
 # Tube ID (ASCII, NUL-padded), head sequence number, head hash.
 LEAF = struct.Struct(">16sI32s")
 HASH_SIZE = 32
+
+
+class CheckpointPushFailed(Exception):
+    """The witness did not take the checkpoint (the checkpoint itself is recorded)."""
 
 
 class CheckpointUnusable(Exception):
@@ -170,8 +177,27 @@ def make(directory: Path) -> Checkpoint:
         lines = (f"{table} {key} {digest.hex()}\n" for table, key, digest in history)
         _write(stem.with_suffix(".history"), "".join(lines).encode("ascii"))
         header = {**values, "id": checkpoint.pk, "public_key": checkpoint.public_key}
-        _write(stem.with_suffix(".json"), json.dumps({**header, "signature": signature}).encode())
+        checkpoint.document = json.dumps({**header, "signature": signature}).encode()
+        _write(stem.with_suffix(".json"), checkpoint.document)
     return checkpoint
+
+
+def push(document: bytes, url: str, *, timeout: float = 10) -> int:
+    """POST the signed statement (the bytes of its ``.json`` file) to the witness at ``url``;
+    the HTTP status it answered, or CheckpointPushFailed saying why not."""
+    if not url.startswith(("http://", "https://")):
+        raise CheckpointPushFailed(f"{url} is not an http:// or https:// address")
+    request = urllib.request.Request(
+        url, data=document, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status
+    except urllib.error.HTTPError as refused:
+        raise CheckpointPushFailed(f"{url} answered HTTP {refused.code} {refused.reason}") from None
+    except (urllib.error.URLError, OSError) as failed:
+        reason = getattr(failed, "reason", failed)
+        raise CheckpointPushFailed(f"{url} could not be reached ({reason})") from None
 
 
 def _write(path: Path, data: bytes) -> None:
