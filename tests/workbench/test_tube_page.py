@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from lims.audit import stamp
 from specimens import services
 from tests.helpers import PASSWORD, password_check
 from tests.specimens.test_custody_chain import _tamper
@@ -56,18 +57,45 @@ def test_an_altered_event_is_named_on_the_tube_page(page_for, auditor, tube):
     assert '<li id="event-2" class="broken">' in page
 
 
-def test_the_disposal_signatures_are_shown_with_their_manifestation(
-    page_for, auditor, tube, phleb_north
+def test_each_signature_is_shown_beside_its_event_with_its_manifestation(
+    page_for, auditor, tube, phleb_north, north_admin
 ):
+    """21 CFR 11.50: printed name, date and time (with the zone) and meaning of each signature,
+    the witness's included, where the signed event is."""
+    stamp(north_admin, actor=north_admin, reason="printed name for signatures")
+    north_admin.first_name, north_admin.last_name = "Ana", "Okafor"
+    north_admin.save()
     services.specimen_dispose(
         actor=phleb_north,
         specimen=tube,
         reason="damaged",
         password=PASSWORD,
         check=password_check(),
+        witness=north_admin.username,
+        witness_password=PASSWORD,
     )
+    disposed = tube.custody_events.get(kind="disposed")
     page = page_for(auditor).get(f"/tubes/{tube.barcode}").content.decode()
-    assert "Performed by" in page and "phleb-north" in page
+    event = page.split(f'<li id="event-{disposed.seq}">')[1].split("</li>")[0]
+    zone = zoneinfo.ZoneInfo(tube.collection_site.time_zone)
+    for signature, shown in zip(
+        disposed.signatures.order_by("signed_at", "pk"),
+        [
+            "Performed by phleb-north</strong> (<code>phleb-north</code>)",
+            "Witnessed by Ana Okafor</strong> (<code>admin-north</code>)",
+        ],
+        strict=True,
+    ):
+        here = timezone.localtime(signature.signed_at, zone)
+        assert (
+            f'✍ <strong>{shown}, signed <time datetime="{signature.signed_at.isoformat()}">'
+            f"{here:%Y-%m-%d %H:%M} {here.tzname()}</time> ({zone.key})"
+        ) in event
+    # Field history in the same convention: the site's zone, named.
+    history = page.split('id="history-h"')[1]
+    assert f"<th>When ({tube.current_site.time_zone})</th>" in history
+    changed = timezone.localtime(tube.history.latest().history_date, zone)
+    assert f"{changed:%Y-%m-%d %H:%M} {changed.tzname()}</time>" in history
 
 
 def test_the_query_count_is_constant_in_the_trail_length(page_for, auditor, tube, phleb_north):
@@ -78,6 +106,8 @@ def test_the_query_count_is_constant_in_the_trail_length(page_for, auditor, tube
             assert client.get(f"/tubes/{tube.barcode}").status_code == 200
         return len(queries)
 
+    services.specimen_hold(actor=phleb_north, specimen=tube, reason="check")
+    services.specimen_release(actor=phleb_north, specimen=tube, reason="fine")
     short = count()
     for turn in range(4):
         services.specimen_hold(actor=phleb_north, specimen=tube, reason=f"check {turn}")
