@@ -121,6 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(tempfile.gettempdir()) / f"lims-test-{os.getpid()}.sqlite3")
     }
 
+# The owner role that migrations run as (lims.database.as_owner), when the app connects as a role
+# that owns no table (manage.py db_roles): same database, other credentials.
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL") or ""
+MIGRATE_DATABASE = dj_database_url.parse(MIGRATE_DATABASE_URL) if MIGRATE_DATABASE_URL else None
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache every app server shares: login throttles must count across processes.

@@ -10,6 +10,62 @@ from lims.choices import Role, SiteKind
 from tests.helpers import client_for, make_site, make_user
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """With MIGRATE_DATABASE_URL set, the test database is created and migrated by the owner
+    role (the app role may not create a database or tables); ``django_db_setup`` below then
+    hands the tests the app role's connection."""
+    from django.conf import settings
+
+    if settings.MIGRATE_DATABASE is not None:
+        from lims.database import switch
+
+        _app_role.update(switch("default", settings.MIGRATE_DATABASE))
+
+
+# The app role's credentials (DATABASE_URL) while the owner builds the test database.
+_app_role: dict = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Tests run as the app role when MIGRATE_DATABASE_URL names an owner (.ci/run): the owner
+    grants it what ``manage.py db_roles`` grants, and every test connects as it."""
+    if not _app_role:
+        yield
+        return
+    from django.core.management import call_command
+
+    from lims.database import switch
+
+    with django_db_blocker.unblock():
+        call_command("db_roles", owner=_owner_name(), app=_app_role["USER"], verbosity=0)
+        owner = switch("default", _app_role)
+    yield
+    with django_db_blocker.unblock():
+        # The owner drops the test database it made.
+        switch("default", owner)
+
+
+def _owner_name() -> str:
+    from django.conf import settings
+
+    return settings.MIGRATE_DATABASE["USER"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """As the app role, tests that must act as a database superuser (disable triggers, create
+    roles) cannot run: .ci/run runs them in a second pass as the superuser (``-m db_superuser``)."""
+    from django.conf import settings
+
+    if settings.MIGRATE_DATABASE is None:
+        return
+    skip = pytest.mark.skip(reason="needs a database superuser; run with -m db_superuser")
+    for item in items:
+        if item.get_closest_marker("db_superuser"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def one_round_password_hashing():
     """Users made by tests are hashed with one PBKDF2 round (see tests/hashers.py)."""

@@ -79,6 +79,8 @@ def test_every_append_only_table_carries_its_guards():
             assert f"lims_ao_{operation}_{table}"[:63] in installed, (table, operation)
 
 
+# The triggers themselves: the app role is refused before they fire (tests/specimens/test_app_role).
+@pytest.mark.db_superuser
 def test_history_tables_refuse_update_and_delete(north, phleb_north):
     tables = [m._meta.db_table for m in history_models() if m._meta.app_label == "lims"]
     # Row triggers only fire on rows: make sure every table tried has one.

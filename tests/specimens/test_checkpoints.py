@@ -118,6 +118,8 @@ def test_a_checkpoint_signs_every_chain_head_into_the_table_and_a_file(
     )
 
 
+# The trigger itself: the app role is refused before it fires (tests/specimens/test_app_role.py).
+@pytest.mark.db_superuser
 def test_the_checkpoint_table_is_append_only(tubes, folder):
     checkpoints.make(folder)
     with (
@@ -128,6 +130,7 @@ def test_the_checkpoint_table_is_append_only(tubes, folder):
         cursor.execute("UPDATE specimens_checkpoint SET root = %s", ["0" * 64])
 
 
+@pytest.mark.db_superuser
 def test_a_consistent_rewrite_after_a_checkpoint_is_named(tubes, folder, tech, capsys):
     made = checkpoints.make(folder)
     with triggers_removed():
@@ -141,6 +144,7 @@ def test_a_consistent_rewrite_after_a_checkpoint_is_named(tubes, folder, tech, c
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a PostgreSQL superuser")
+@pytest.mark.db_superuser
 def test_a_superuser_who_disables_the_triggers_and_rewrites_a_chain_is_named(
     tubes, folder, tech, capsys
 ):
@@ -158,6 +162,7 @@ def test_a_superuser_who_disables_the_triggers_and_rewrites_a_chain_is_named(
         CustodyEvent.objects.filter(pk=rewritten.pk).update(ref="again")
 
 
+@pytest.mark.db_superuser
 def test_one_tube_is_proved_by_its_path_to_the_signed_root(tubes, folder, tech, phleb_north):
     made = checkpoints.make(folder)
     signed, result = checkpoints.verify_tube(folder, tubes[1].barcode)
@@ -171,6 +176,7 @@ def test_one_tube_is_proved_by_its_path_to_the_signed_root(tubes, folder, tech, 
     assert checkpoints.verify_tube(folder, tubes[1].barcode)[1].ok
 
 
+@pytest.mark.db_superuser
 def test_a_removed_chain_is_named(tubes, folder, capsys):
     made = checkpoints.make(folder)
     with triggers_removed(), connection.cursor() as cursor:
@@ -230,6 +236,7 @@ def test_a_key_file_is_never_overwritten(tmp_path):
     assert path.read_bytes() == first and path.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.db_superuser
 def test_a_history_row_altered_after_a_checkpoint_is_named(tubes, folder, capsys):
     made = checkpoints.make(folder)
     record = tubes[0].history.order_by("history_id").last()
@@ -249,6 +256,7 @@ def test_a_history_row_altered_after_a_checkpoint_is_named(tubes, folder, capsys
     assert "BROKEN BX" not in out
 
 
+@pytest.mark.db_superuser
 def test_a_deleted_history_row_is_named(tubes, folder, capsys):
     made = checkpoints.make(folder)
     record = tubes[1].history.order_by("history_id").first()

@@ -46,6 +46,7 @@ def test_each_event_chains_to_the_one_before(order):
         assert custody.chain_hash(GENESIS_HASH, payload) == first.hash
 
 
+@pytest.mark.db_superuser
 def test_the_database_refuses_to_update_or_delete_custody(order):
     event = CustodyEvent.objects.first()
     for statement in (
@@ -71,6 +72,7 @@ def _tamper(sql: str, params: list) -> None:
         install_guards()
 
 
+@pytest.mark.db_superuser
 def test_an_altered_event_is_named_by_specimen_and_sequence(api, auditor, order):
     tube = order.specimens.order_by("pk").first()
     assert custody.verify().ok
@@ -93,6 +95,7 @@ def test_an_altered_event_is_named_by_specimen_and_sequence(api, auditor, order)
         call_command("verify_custody")
 
 
+@pytest.mark.db_superuser
 def test_a_deleted_last_event_is_found(order):
     tube = order.specimens.order_by("pk").first()
     _tamper("DELETE FROM specimens_custodyevent WHERE specimen_id = %s AND seq = 2", [tube.pk])
@@ -102,6 +105,7 @@ def test_a_deleted_last_event_is_found(order):
     ]
 
 
+@pytest.mark.db_superuser
 def test_a_removed_middle_event_is_found(order, phleb_north):
     from specimens.services import specimen_hold
 

@@ -8,6 +8,7 @@ from django.db.utils import ProgrammingError
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.db_superuser,
     pytest.mark.postgres_only,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="roles are PostgreSQL's"),
 ]
@@ -75,6 +76,8 @@ def test_the_app_role_may_only_blank_a_note_even_with_the_trigger_dropped(
                 statement
             )
         # Redaction is the one change granted: text and salt.
+        cursor.execute("SELECT count(*) FROM lims_note WHERE text <> ''")
+        held = cursor.fetchone()[0]
         cursor.execute("UPDATE lims_note SET text = '', salt = ''")
-        assert cursor.rowcount == 1
+        assert cursor.rowcount == held > 0
         cursor.execute("RESET ROLE")

@@ -48,6 +48,7 @@ def test_the_tube_page_shows_the_trail_history_and_an_intact_chain(
     assert 'name="scan"' not in page
 
 
+@pytest.mark.db_superuser
 def test_an_altered_event_is_named_on_the_tube_page(page_for, auditor, tube):
     _tamper(
         "UPDATE specimens_custodyevent SET ref = 'X' WHERE specimen_id = %s AND seq = 2", [tube.pk]
