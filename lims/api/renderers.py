@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -57,8 +58,20 @@ def stream_queryset_csv(queryset: QuerySet, serializer_class, *, filename: str, 
     """The whole of ``queryset`` as a CSV stream, each object as ``serializer_class`` renders it
     (its fields are the columns): one query, read CHUNK_ROWS objects at a time."""
     serializer = serializer_class(context=context or {})
-    rows = (serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=CHUNK_ROWS))
-    return stream_csv(rows, fields=list(serializer.fields), filename=filename)
+    return stream_csv(
+        _rows(queryset, serializer), fields=list(serializer.fields), filename=filename
+    )
+
+
+def _rows(queryset: QuerySet, serializer) -> Iterator[Mapping]:
+    """Each object as ``serializer`` renders it, a chunk at a time; a serializer that reads
+    something per chunk (``prepare_chunk(objects)``) does so once per chunk, not per row."""
+    objects = queryset.iterator(chunk_size=CHUNK_ROWS)
+    prepare = getattr(serializer, "prepare_chunk", None)
+    while chunk := list(islice(objects, CHUNK_ROWS)):
+        if prepare is not None:
+            prepare(chunk)
+        yield from (serializer.to_representation(obj) for obj in chunk)
 
 
 class _Line(io.StringIO):

@@ -308,9 +308,7 @@ class CustodyEventListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         events = list(data.all() if hasattr(data, "all") else data)
-        self.child.context["notes"] = notes.lookup(
-            digest for event in events for digest in notes.digests_in(event.details)
-        )
+        self.child.prepare_chunk(events)
         return super().to_representation(events)
 
 
@@ -324,11 +322,17 @@ class CustodyEventSerializer(serializers.ModelSerializer):
         "or, once redacted, '[redacted]' and who redacted it, when and why."
     )
 
+    def prepare_chunk(self, events) -> None:
+        """Read the notes of ``events`` (a list, or a chunk of a streamed export) in one query."""
+        self.context["notes"] = notes.lookup(
+            digest for event in events for digest in notes.digests_in(event.details)
+        )
+
     @extend_schema_field(serializers.DictField(child=serializers.DictField()))
     def get_texts(self, event) -> dict:
         digests = notes.digests_in(event.details)
         known = self.context.get("notes", {})
-        # A streamed export reads one event at a time: only events holding notes ask for them.
+        # One event serialized on its own (not in a list or an export) reads its own notes.
         found = known if all(d in known for d in digests) else notes.lookup(digests)
         return notes.texts(event.details, found)
 

@@ -3,6 +3,7 @@ custody trail and its field history."""
 
 import csv
 import io
+import json
 
 import pytest
 from django.db import connection
@@ -77,6 +78,28 @@ def test_an_export_costs_the_same_queries_for_ten_rows_or_a_hundred(api, auditor
     tubes(45)
     many, many_queries = queries_for_export()
     assert (few, many) == (10, 100)
+    assert many_queries == few_queries
+
+
+def test_notes_beside_the_chain_are_read_once_per_chunk_not_per_row(
+    api, auditor, phleb_north, tubes
+):
+    client = api(auditor)
+
+    def held(count: int) -> None:
+        for tube in tubes(count):
+            services.specimen_hold(actor=phleb_north, specimen=tube, reason=f"cap {tube.pk}")
+
+    def queries_for_export() -> tuple[list[str], int]:
+        with CaptureQueriesContext(connection) as captured:
+            _, rows = exported(client.get("/api/v1/audit/events/?format=csv&kind=held"))
+        return [json.loads(row["texts"])["reason"]["text"] for row in rows], len(captured)
+
+    held(2)
+    few, few_queries = queries_for_export()
+    held(18)
+    many, many_queries = queries_for_export()
+    assert (len(few), len(many)) == (2, 20) and all(text.startswith("cap ") for text in many)
     assert many_queries == few_queries
 
 

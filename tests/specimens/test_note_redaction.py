@@ -5,6 +5,7 @@ import html
 import io
 import json
 
+import pypdfium2
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -18,6 +19,12 @@ from tests.helpers import admin_browser, assert_problem, make_user
 from tests.specimens.helpers import export
 
 pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    document = pypdfium2.PdfDocument(io.BytesIO(content))
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
 
 NAME_IN_NOTE = "cap loose"
 WHY = "the note named the participant's nurse"
@@ -95,7 +102,14 @@ def test_an_administrator_redacts_and_every_form_of_the_trail_shows_it(
         assert checked.returncode == 0, checked.stdout
         assert "OK: 5 events of 1 tubes checked" in checked.stdout
 
-    page = html.unescape(admin_browser(root).get(f"/tubes/{tube.barcode}").content.decode())
+    browser = admin_browser(root)
+    report = browser.get(f"/tubes/{tube.barcode}/custody.pdf")
+    printed = " ".join(pdf_text(report.content).split())
+    # The trail's copy; the hold's history reason and hold_reason field are copies of their own.
+    trail = printed.split("Custody trail")[1].split("Field history")[0]
+    assert f"reason={said}" in trail and NAME_IN_NOTE not in trail
+
+    page = html.unescape(browser.get(f"/tubes/{tube.barcode}").content.decode())
     timeline = page.split('id="trail-h"')[1].split("</section>")[0]
     assert said in timeline and NAME_IN_NOTE not in timeline
 
