@@ -145,24 +145,34 @@ def digests_in(details: dict) -> list[str]:
 
 
 @transaction.atomic
-def redact(actor: User, note_id, *, reason: str, on_redacted=None) -> NoteRedaction:
-    """Wipe a note's text and salt (its digest stays, so the records holding it still verify)
-    and record who, when and why. ``on_redacted`` appends the audited event of the record that
-    held it (the tube's custody chain) in the same transaction."""
+def redact(actor: User, note_id, *, reason: str, on_redacted=None) -> list[NoteRedaction]:
+    """Wipe a note's text and salt (its digest stays, so the records holding it still verify),
+    and those of every other note holding the same text (a step keeps its reason both in the
+    custody event and in history), recording for each who, when and why. ``on_redacted``
+    appends the audited event of the record that held each (the tube's custody chain) in the
+    same transaction. The redaction of ``note_id`` comes first."""
     if not (actor.is_active and actor.is_superuser):
         raise RedactionForbidden("Only an administrator may redact a note; nothing was changed.")
     reason = require_reason(reason, action="redact this note")
     note = _note(note_id)
     if NoteRedaction.objects.filter(note=note).exists():
         raise NoteAlreadyRedacted(f"Note {note.pk} is already redacted; nothing was changed.")
-    # Only the redactable columns, and only to blank: the database refuses anything else.
-    Note.objects.filter(pk=note.pk).update(text="", salt="")
-    redaction = NoteRedaction.objects.create(
-        note=note, at=timezone.now(), actor=actor, reason=reason
+    copies = (
+        Note.objects.select_for_update()
+        .filter(text=note.text, redaction__isnull=True)
+        .exclude(pk=note.pk)
+        .order_by("pk")
     )
-    if on_redacted is not None:
-        on_redacted(note, redaction)
-    return redaction
+    at = timezone.now()
+    redactions = []
+    for held in [note, *copies]:
+        # Only the redactable columns, and only to blank: the database refuses anything else.
+        Note.objects.filter(pk=held.pk).update(text="", salt="")
+        redaction = NoteRedaction.objects.create(note=held, at=at, actor=actor, reason=reason)
+        if on_redacted is not None:
+            on_redacted(held, redaction)
+        redactions.append(redaction)
+    return redactions
 
 
 def _note(note_id) -> Note:

@@ -8,11 +8,14 @@ from specimens import services
 
 
 class NoteRedactView(LimsAPIView):
-    """Redact note ``note`` (number or digest); the body's ``reason`` says why."""
+    """Redact note ``note`` (number or digest) and every copy of its text; the body's
+    ``reason`` says why."""
 
     @extend_schema(request=None, responses={200: dict})
     def post(self, request, note):
-        redaction = services.note_redact(actor=request.user, note=note, reason=self.change_reason)
+        redaction, *copies = services.note_redact(
+            actor=request.user, note=note, reason=self.change_reason
+        )
         return Response(
             {
                 "note": redaction.note_id,
@@ -20,5 +23,6 @@ class NoteRedactView(LimsAPIView):
                 "redacted_at": redaction.at,
                 "redacted_by": redaction.actor.get_username(),
                 "reason": redaction.reason,
+                "copies": [{"note": c.note_id, "digest": c.note.digest} for c in copies],
             }
         )

@@ -8,8 +8,9 @@ from specimens.choices import CustodyKind
 from specimens.models import Specimen
 
 
-def note_redact(*, actor: User, note: int | str, reason: str) -> NoteRedaction:
-    """Redact note ``note`` (its number or digest); administrators only (docs/custody.md)."""
+def note_redact(*, actor: User, note: int | str, reason: str) -> list[NoteRedaction]:
+    """Redact note ``note`` (its number or digest) and every copy of its text; administrators
+    only (docs/custody.md). The first redaction is that of ``note``."""
     return notes.redact(actor, note, reason=reason, on_redacted=_record_on_trail)
 
 

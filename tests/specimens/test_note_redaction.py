@@ -71,6 +71,14 @@ def test_an_administrator_redacts_and_every_form_of_the_trail_shows_it(
     answer = api(root).post(f"/api/v1/notes/{note.digest}/redact/", {"reason": WHY}, format="json")
     assert answer.status_code == 200, answer.content
     assert (answer.json()["note"], answer.json()["redacted_by"]) == (note.pk, "root")
+    # The hold kept its reason twice, in the event and as its history reason: both go.
+    history_copy = notes.referenced(
+        tube.history.filter(hold_reason=NAME_IN_NOTE).get().history_change_reason
+    )
+    assert answer.json()["copies"] == [
+        {"note": Note.objects.get(digest=history_copy).pk, "digest": history_copy}
+    ]
+    assert not Note.objects.filter(text=NAME_IN_NOTE).exists()
 
     note.refresh_from_db()
     assert (note.text, note.salt) == ("", "")
@@ -105,9 +113,10 @@ def test_an_administrator_redacts_and_every_form_of_the_trail_shows_it(
     browser = admin_browser(root)
     report = browser.get(f"/tubes/{tube.barcode}/custody.pdf")
     printed = " ".join(pdf_text(report.content).split())
-    # The trail's copy; the hold's history reason and hold_reason field are copies of their own.
-    trail = printed.split("Custody trail")[1].split("Field history")[0]
+    trail, history = printed.split("Custody trail")[1].split("Field history")
     assert f"reason={said}" in trail and NAME_IN_NOTE not in trail
+    # The history reason is redacted too; the tube's hold_reason field is not a note (yet).
+    assert said in history
 
     page = html.unescape(browser.get(f"/tubes/{tube.barcode}").content.decode())
     timeline = page.split('id="trail-h"')[1].split("</section>")[0]
@@ -118,7 +127,7 @@ def test_the_command_redacts_with_a_reason(root, tube):
     note = held_note(tube)
     out = io.StringIO()
     call_command("redact_note", str(note.pk), reason=WHY, user="root", stdout=out)
-    assert f"Note {note.pk} redacted by root" in out.getvalue()
+    assert f"Note {note.pk} (and 1 copies of its text) redacted by root" in out.getvalue()
     assert Note.objects.get(pk=note.pk).text == ""
     assert custody.verify().ok
 
@@ -192,7 +201,7 @@ def test_a_note_is_redacted_once(api, root, tube):
     services.note_redact(actor=root, note=note.pk, reason=WHY)
     again = api(root).post(f"/api/v1/notes/{note.pk}/redact/", {"reason": WHY}, format="json")
     assert_problem(again, 409, "note_already_redacted")
-    assert NoteRedaction.objects.count() == 1
+    assert NoteRedaction.objects.count() == 2
     assert tube.custody_events.filter(kind="note_redacted").count() == 1
 
 
@@ -254,7 +263,10 @@ def test_a_history_reason_is_a_note_and_its_redaction_leaves_the_checkpoint_vali
     assert any(
         reason.startswith("redacted on ") and reason.endswith(f"by root: {WHY}") for reason in shown
     )
-    # A history note belongs to no tube's trail: the redaction row is its record.
-    assert not tube.custody_events.filter(kind="note_redacted").exists()
+    # A history note belongs to no tube's trail: the redaction row is its record; its copy in
+    # the hold's custody event is redacted with it, on the trail.
+    assert NoteRedaction.objects.count() == 2
+    audited = tube.custody_events.get(kind="note_redacted")
+    assert audited.details["event"] == tube.custody_events.get(kind="held").seq
     _, result = checkpoints.verify_all(tmp_path / "cp")
     assert result.ok, result.breaks

@@ -9,8 +9,8 @@ from specimens import services
 
 class Command(BaseCommand):
     help = (
-        "Redact note ID (its number or digest, as exports and the admin show it): the text and "
-        "salt are wiped, the chain still verifies, and the redaction is recorded with --reason "
+        "Redact note ID (its number or digest, as exports and the admin show it) and every copy "
+        "of its text: the text and salt are wiped, the chain still verifies, and the redaction is recorded with --reason "
         "by --user (an administrator) on the trail that held the note."
     )
 
@@ -24,7 +24,8 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"No user {user}; nothing was changed.")
         try:
-            redaction = services.note_redact(actor=actor, note=note, reason=reason)
+            redaction, *copies = services.note_redact(actor=actor, note=note, reason=reason)
         except DomainError as refused:
             raise CommandError(f"{refused.code}: {refused.detail}") from None
-        self.stdout.write(f"Note {redaction.note_id} redacted by {user}: {redaction.reason}")
+        also = f" (and {len(copies)} copies of its text)" if copies else ""
+        self.stdout.write(f"Note {redaction.note_id}{also} redacted by {user}: {redaction.reason}")
