@@ -35,7 +35,10 @@ class RedactionForbidden(Forbidden):
 
 
 def digest(salt_hex: str, text: str) -> str:
-    """``sha256(salt || text)``: the salt as its 16 bytes, the text as UTF-8, hex digest."""
+    """``sha256(salt || text)``: the salt as its 16 bytes, the text as UTF-8, hex digest.
+
+    The offline verifier (``specimens/verify_trail.py``, standard library only, which lims may
+    not import) computes the same; tests/specimens/test_note_redaction.py holds them equal."""
     return hashlib.sha256(bytes.fromhex(salt_hex) + text.encode()).hexdigest()
 
 
@@ -158,7 +161,7 @@ def redact(actor: User, note_id, *, reason: str, on_redacted=None) -> list[NoteR
     if NoteRedaction.objects.filter(note=note).exists():
         raise NoteAlreadyRedacted(f"Note {note.pk} is already redacted; nothing was changed.")
     copies = (
-        Note.objects.select_for_update()
+        Note.objects.select_for_update(of=("self",))
         .filter(text=note.text, redaction__isnull=True)
         .exclude(pk=note.pk)
         .order_by("pk")
