@@ -16,6 +16,15 @@ from lims.web.pages import answer, role_required
 from specimens.lifecycle import allowed_actions
 
 
+def found(lookup, request, code: str):
+    """The box or freezer ``code`` among the user's (``lookups.box_for``, ``freezer_for``), else
+    404: a page does not tell another site's objects from none."""
+    try:
+        return lookup(request.user, code)
+    except DomainError as error:
+        raise Http404(error.detail) from None
+
+
 @require_safe
 @role_required(TECHNICIAN)
 def freezers(request):
@@ -36,14 +45,11 @@ def freezers(request):
 @role_required(TECHNICIAN)
 def freezer(request, code: str):
     """One freezer: its racks in order, each box with its fill."""
-    try:
-        found = lookups.freezer_for(request.user, code)
-    except DomainError as error:
-        raise Http404(error.detail) from None
+    shown = found(lookups.freezer_for, request, code)
     return render(
         request,
         "freezers/freezer.html",
-        {"freezer": found, "occupancy": selectors.occupancy(found)},
+        {"freezer": shown, "occupancy": selectors.occupancy(shown)},
     )
 
 
@@ -67,24 +73,21 @@ def grid_rows(box, layout: dict) -> tuple[list[str], list[dict]]:
 @role_required(TECHNICIAN)
 def box(request, code: str):
     """The box drawn to scale, each slot coloured by state and type; a scan opens the tube."""
-    try:
-        found = lookups.box_for(request.user, code)
-    except DomainError as error:
-        raise Http404(error.detail) from None
+    shown = found(lookups.box_for, request, code)
     scanned = request.GET.get("scan", "").strip()
     if scanned:
         return redirect(f"{reverse('search')}?{urlencode({'q': scanned[:64]})}")
-    layout = selectors.box_map(found)
-    columns, rows = grid_rows(found, layout)
+    layout = selectors.box_map(shown)
+    columns, rows = grid_rows(shown, layout)
     return render(
         request,
         "freezers/box.html",
         {
-            "box": found,
+            "box": shown,
             "layout": layout,
             "columns": columns,
             "rows": rows,
-            "chosen": _chosen_slot(request, found),
+            "chosen": _chosen_slot(request, shown),
         },
     )
 
