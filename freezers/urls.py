@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from freezers.views import allocate, browse, rackscan, store
+from freezers.views import allocate, browse, rackscan, store, temperatures
 
 urlpatterns = [
     path("storage/", browse.freezers, name="storage-freezers"),
     path("storage/freezers/<str:code>", browse.freezer, name="storage-freezer"),
+    path(
+        "storage/freezers/<str:code>/temperatures",
+        temperatures.temperatures,
+        name="storage-temperatures",
+    ),
     path("storage/boxes/<str:code>", browse.box, name="storage-box"),
     path("storage/boxes/<str:code>/rack-scan", rackscan.rack_scan, name="storage-rack-scan"),
     path("storage/store", store.store, name="storage-store"),
