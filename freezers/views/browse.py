@@ -8,12 +8,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from barcode_printing.choices import PrintStatus
+from barcode_printing.models import PrintJob
+from barcode_printing.web import PrintForm, site_printers
 from freezers import lookups, selectors
 from freezers.models import Freezer, Placement
 from freezers.web import TECHNICIAN
 from lims.errors import DomainError
 from lims.web.pages import answer, role_required
 from specimens.lifecycle import allowed_actions
+
+JOBS_SHOWN = 5
+PENDING = (PrintStatus.QUEUED, PrintStatus.SENDING)
 
 
 def found(lookup, request, code: str):
@@ -77,18 +83,38 @@ def box(request, code: str):
     scanned = request.GET.get("scan", "").strip()
     if scanned:
         return redirect(f"{reverse('search')}?{urlencode({'q': scanned[:64]})}")
-    layout = selectors.box_map(shown)
-    columns, rows = grid_rows(shown, layout)
+    return box_page(request, shown)
+
+
+def box_page(request, box, *, status: int = 200, label=None):
+    """The box page; ``label`` is the print form as sent, to show what was wrong with it."""
+    layout = selectors.box_map(box)
+    columns, rows = grid_rows(box, layout)
+    jobs = list(label_jobs(box)[:JOBS_SHOWN])
     return render(
         request,
         "freezers/box.html",
         {
-            "box": shown,
+            "box": box,
             "layout": layout,
             "columns": columns,
             "rows": rows,
-            "chosen": _chosen_slot(request, shown),
+            "chosen": _chosen_slot(request, box),
+            "label": label or PrintForm(printers=site_printers(box.rack.freezer.site)),
+            "jobs": jobs,
+            "pending": any(job.status in PENDING for job in jobs),
+            "zone": box.rack.freezer.site.time_zone,
         },
+        status=status,
+    )
+
+
+def label_jobs(box):
+    """Print jobs of the box's label, newest first."""
+    return (
+        PrintJob.objects.filter(items__payload=box.code)
+        .select_related("printer")
+        .order_by("-created_at", "-pk")
     )
 
 
