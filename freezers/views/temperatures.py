@@ -25,6 +25,7 @@ PLOT_WINDOW = timedelta(days=30)
 # A logger every minute for 30 days is 43,200 points; the plot keeps the newest ones.
 PLOT_POINTS = 2000
 MAX_FILE_BYTES = 4 * 1024 * 1024
+PER_PAGE = 25
 
 
 class ReadingForm(forms.Form):
@@ -41,7 +42,6 @@ class ReadingForm(forms.Form):
 class ReadingTable(tables.Table):
     at = tables.Column(verbose_name="Taken at")
     temperature_c = tables.Column(verbose_name="°C")
-    band = tables.Column(accessor="low_c", verbose_name="Band (°C)")
     in_band = tables.Column(accessor="pk", verbose_name="In band")
     source = tables.Column()
     recorded_by = tables.Column(accessor="recorded_by__username", verbose_name="By")
@@ -58,11 +58,8 @@ class ReadingTable(tables.Table):
     def render_at(self, value):
         return local(value, self.zone)
 
-    def render_band(self, record):
-        return f"{record.low_c} to {record.high_c}"
-
     def render_in_band(self, record):
-        return "yes" if record.in_band else "OUTSIDE"
+        return "yes" if record.in_band else f"OUTSIDE {record.low_c} to {record.high_c}"
 
 
 def _upload_text(request) -> tuple[str, str]:
@@ -172,7 +169,7 @@ def temperatures(request, code: str):
         .order_by("-at"),
         zone=zone,
     )
-    tables.RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
         "freezers/temperatures.html",

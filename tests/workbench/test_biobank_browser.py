@@ -63,7 +63,9 @@ def test_close_a_receipt_after_confirming_the_missing_tubes(
     assert Specimen.objects.get(pk=kept.pk).status == "received"
 
 
-def test_rack_scan_and_temperatures_by_keyboard(live_server, tech, box, aliquots, tmp_path):
+def test_rack_scan_and_temperatures_by_keyboard(
+    tube_catalog, live_server, tech, box, aliquots, tmp_path
+):
     from playwright.sync_api import expect
 
     moved, loose = aliquots(2)
