@@ -90,39 +90,57 @@ def rack_scan(request, code: str):
     box = found(lookups.box_for, request, code)
     context, status = {"box": box}, 200
     if request.method == "POST":
-        applying = "apply" in request.POST
-        reason = request.POST.get("reason", "")[:500]
-        try:
-            text = _text(request)
-            if applying:
-                result = rackscan.apply(actor=request.user, box=box, text=text, reason=reason)
-            else:
-                result = rackscan.verify(user=request.user, box=box, text=text)
-        except DomainError as error:
-            answer(request, error.detail, ok=False)
-            status = 400
-        else:
-            changed = sum(n for s, n in result["summary"].items() if s in rackscan.CHANGES)
-            if applying:
-                answer(request, f"Rack scan of {box.code} applied: {changed} tube(s) placed.")
-            else:
-                sentence, clean = _verified(box, result, changed)
-                answer(request, sentence, warn=not clean)
-                context["text"] = text if clean else ""
-            context["columns"], context["rows"] = _diff_rows(box, result)
-            context.update(result=result, listed=_listed(result), legend=LEGEND)
-        context["reason"] = reason
+        context["reason"] = request.POST.get("reason", "")[:500]
+        status = _post(request, box, context)
     return render(request, "freezers/rack_scan.html", context, status=status)
 
 
-def _verified(box, result: dict, changed: int) -> tuple[str, bool]:
+def _post(request, box, context: dict) -> int:
+    """Verify the file, or apply it; a refused apply shows the file's verification again, so
+    the reason (or the tubes) can be put right. Answers the status code."""
+    applying, text, status = "apply" in request.POST, "", 200
+    try:
+        text = _text(request)
+        if applying:
+            result = rackscan.apply(
+                actor=request.user, box=box, text=text, reason=context["reason"]
+            )
+            answer(request, f"Rack scan of {box.code} applied: {_placed(result)} tube(s) placed.")
+            _show(context, box, result)
+            return status
+    except DomainError as error:
+        answer(request, error.detail, ok=False)
+        if not (applying and text):
+            return 400
+        status = 400
+    try:
+        result = rackscan.verify(user=request.user, box=box, text=text)
+    except DomainError as error:
+        answer(request, error.detail, ok=False)
+        return 400
+    sentence, clean = _verified(box, result)
+    if status == 200:
+        answer(request, sentence, warn=not clean)
+    context["text"] = text if clean else ""
+    _show(context, box, result)
+    return status
+
+
+def _show(context: dict, box, result: dict) -> None:
+    context["columns"], context["rows"] = _diff_rows(box, result)
+    context.update(result=result, listed=_listed(result), legend=LEGEND)
+
+
+def _placed(result: dict) -> int:
+    return sum(n for status, n in result["summary"].items() if status in rackscan.CHANGES)
+
+
+def _verified(box, result: dict) -> tuple[str, bool]:
     """The verification in a sentence, and whether the file can be applied as it is."""
     summary = result["summary"]
     problems = summary.get("unknown_tube", 0) + summary.get("unreadable", 0)
-    sentence = (
-        f"Scan of {box.code} verified: {summary.get('match', 0)} match, {changed} to place, "
-        f"{summary.get('empty_where_expected', 0)} missing"
-    )
+    counts = (summary.get("match", 0), _placed(result), summary.get("empty_where_expected", 0))
+    sentence = f"Scan of {box.code} verified: %d match, %d to place, %d missing" % counts
     if problems:
         return f"{sentence}, {problems} unknown or unreadable: fix those and scan again.", False
     return f"{sentence}. Nothing changed yet: give a reason and apply.", True

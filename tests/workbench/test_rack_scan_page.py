@@ -59,6 +59,8 @@ def test_verify_draws_the_diff_then_apply_with_a_reason_places_the_tubes(
     url = f"/storage/boxes/{box.code}/rack-scan"
     refused = answers(page.post(url, {"text": text, "apply": "1"}))
     assert 'role="alert"' in refused and "Say why you apply the rack scan" in refused
+    # The refusal keeps the verification and the file, to apply once a reason is given.
+    assert 'class="slot diff-missing"' in refused and 'name="text"' in refused
     assert storage_state() == before
 
     done = page.post(
