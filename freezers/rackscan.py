@@ -309,15 +309,12 @@ CHANGES = {
 }
 
 
-def apply(*, actor: User, box: Box, text: str, reason: str | None = None) -> dict:
+def apply(*, actor: User, box: Box, text: str, reason: str) -> dict:
     """Place, move and return tubes so the box holds what the scan shows, in one transaction;
     refused whole if a tube is unknown or unreadable, or a tube not in the scan would lose its
     slot. Tubes the database has in the box but the scan does not show stay recorded there.
-
-    ``reason`` (the page asks for one; the API's callers have not given one so far) is
-    required once given, screened, and written into the history and each custody event."""
-    if reason is not None:
-        reason = require_reason(reason, action="apply the rack scan")
+    ``reason`` is required, and written into the history and each custody event."""
+    reason = require_reason(reason, action="apply the rack scan")
     scan = read_scan(text, box)
     require_role(actor, box.rack.freezer.site, *STORAGE_ROLES, action="apply rack scans")
     with transaction.atomic():
@@ -333,7 +330,7 @@ def apply(*, actor: User, box: Box, text: str, reason: str | None = None) -> dic
         existing = Placement.objects.with_box().filter(specimen_id__in=_pks(changing))
         placements = {placement.specimen_id: placement for placement in existing}
         _clear_targets(actor, box, changing)
-        _record(actor, box, changing, placements, reason or "")
+        _record(actor, box, changing, placements, reason)
     return report(box, scan, entries, "apply")
 
 
@@ -416,9 +413,8 @@ def _record(
             placement.box, (placement.row, placement.column) = box, entry.slot
             placement.placed_at = now
             details[entry.specimen.pk] = _details(box, entry)
-        if reason:
-            details[entry.specimen.pk]["reason"] = reason
-        why = f"rack scan of {box.code}: {entry.status}" + (f" ({reason})" if reason else "")
+        details[entry.specimen.pk]["reason"] = reason
+        why = f"rack scan of {box.code}: {entry.status} ({reason})"
         stamp(placement, actor=actor, reason=why).save()
         by_kind[CHANGES[entry.status]].append(entry)
     for kind, entries in by_kind.items():
