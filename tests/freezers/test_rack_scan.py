@@ -145,9 +145,8 @@ def test_apply_swaps_stores_moves_and_returns_in_one_go(api, tech, box, scene):
         tech,
         f"rack scan of {box.code}: moved (rack reader run after the move)",
     )
-    assert CustodyEvent.objects.filter(specimen=scene["a1"]).latest("seq").details["reason"] == (
-        "rack reader run after the move"
-    )
+    latest = CustodyEvent.objects.filter(specimen=scene["a1"]).latest("seq")
+    assert notes.read(latest.details)["reason"] == "rack reader run after the move"
     assert (record.row, record.column) == (1, 2)
     statuses = set(
         Specimen.objects.filter(
@@ -301,5 +300,5 @@ def test_a_return_by_rack_scan_records_what_storage_return_records(api, tech, bo
             client.post("/api/v1/storage/retrieve", {"id": tube.barcode, "reason": "assay"})
         give_back()
         event = CustodyEvent.objects.filter(specimen=tube).latest("seq")
-        assert (event.kind, event.details) == ("returned", expected)
+        assert (event.kind, notes.read(event.details)) == ("returned", expected)
     assert Placement.objects.get(specimen=tube).freeze_thaw_count == 4

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from freezers.models import Placement
 from freezers.services import place_specimen
+from lims import notes
 from specimens.models import CustodyEvent
 from tests.freezers.helpers import storage_state
 from tests.freezers.test_rack_scan import scan_file
@@ -72,9 +73,9 @@ def test_verify_draws_the_diff_then_apply_with_a_reason_places_the_tubes(
     slots = dict(Placement.objects.filter(box=box).values_list("specimen_id", "row"))
     assert slots == {a1.pk: 1, a2.pk: 2, loose.pk: 3}
     moved = CustodyEvent.objects.filter(specimen=a2).latest("seq")
-    assert (moved.kind, moved.details["reason"]) == ("moved", "quarterly audit")
+    assert (moved.kind, notes.read(moved.details)["reason"]) == ("moved", "quarterly audit")
     history = Placement.history.filter(specimen_id=loose.pk).latest("history_date")
-    assert history.history_change_reason.endswith("(quarterly audit)")
+    assert notes.reason(history).endswith("(quarterly audit)")
 
 
 def test_a_reason_that_names_a_person_is_refused(page_for, tech, box, stored):
