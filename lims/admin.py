@@ -7,6 +7,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.models import Group
 from simple_history.admin import SimpleHistoryAdmin
 
+from lims import notes
 from lims.audit import stamp
 from lims.free_text import PossibleIdentifierInText, screen
 from lims.models import Membership, Site, User
@@ -29,7 +30,20 @@ class AuditedModelForm(ReasonFormMixin, forms.ModelForm):
     pass
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class NotedHistoryAdmin(SimpleHistoryAdmin):
+    """The history page shows each reason's text (or its redaction), read from its note once
+    per page, where the row holds only the note's digest."""
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        records = list(historical_records)
+        found = notes.lookup(notes.referenced(r.history_change_reason) for r in records)
+        for record in records:
+            # Only the page's copy in memory: the row keeps the digest.
+            record.history_change_reason = notes.reason_shown(record.history_change_reason, found)
+
+
+class AuditedAdmin(NotedHistoryAdmin):
     """Asks for a change reason on every save; records never leave through the admin."""
 
     form = AuditedModelForm
@@ -54,7 +68,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(NotedHistoryAdmin):
     """Changes go through the services (and their custody chain), never through a form."""
 
     def has_add_permission(self, request):

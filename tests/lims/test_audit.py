@@ -156,6 +156,11 @@ def test_an_admin_change_records_the_user_and_the_required_reason(north, superus
         superuser,
         "typo in name",
     )
+    # The row holds the note's digest; the admin's history page shows the text it stands for.
+    assert latest.history_change_reason.startswith(notes.REASON_PREFIX)
+    page = browser.get(f"{url.removesuffix('change/')}history/").content.decode()
+    table = page.split('<table id="change-history"')[1].split("</table>")[0]
+    assert "typo in name" in table and notes.REASON_PREFIX not in table
 
 
 @pytest.mark.parametrize(
