@@ -10,8 +10,8 @@ from specimens import services
 class Command(BaseCommand):
     help = (
         "Redact note ID (its number or digest, as exports and the admin show it) and every copy "
-        "of its text: the text and salt are wiped, the chain still verifies, and the redaction is recorded with --reason "
-        "by --user (an administrator) on the trail that held the note."
+        "of its text: the text and salt are wiped, the chain still verifies, and the redaction "
+        "is recorded with --reason by --user (an administrator) on the trail that held the note."
     )
 
     def add_arguments(self, parser):
