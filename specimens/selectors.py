@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 
 from barcode_printing.selectors import latest_job_annotations
 from lims.choices import Role
@@ -15,16 +15,62 @@ _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_FIELDS = ("at", "user", "reason", "type", "changes")
 
 
+# The relations of a specimen's representation that one join reaches.
+_ONE_EACH = ("type", "participant", "order", "parent", "collection_site", "current_site")
+
+
+def _signed_events():
+    return CustodyEvent.objects.filter(
+        Exists(Signature.objects.filter(event=OuterRef("pk")))
+    ).prefetch_related("signatures")
+
+
 def specimen_list(queryset):
     """Specimens with everything their representation reads (the fields other apps add
     included), in a fixed number of queries."""
-    signed = CustodyEvent.objects.filter(
-        Exists(Signature.objects.filter(event=OuterRef("pk")))
-    ).prefetch_related("signatures")
-    queryset = queryset.select_related(
-        "type", "participant", "order", "parent", "collection_site", "current_site"
-    ).prefetch_related("children", Prefetch("custody_events", signed, to_attr="signed_events"))
+    queryset = queryset.select_related(*_ONE_EACH).prefetch_related(
+        "children", Prefetch("custody_events", _signed_events(), to_attr="signed_events")
+    )
     return extensions.fetch(queryset)
+
+
+def locked_for_scan(user, barcode: str) -> Specimen | None:
+    """The tube ``barcode`` among those ``user`` sees, locked for update, with what the
+    lifecycle and the scan's answer read, in one narrow statement (None: no such tube in
+    scope). The services take it as locked; ``scan_answer`` completes it.
+
+    Not ``specimen_list``: a scan's answer must not cost a wide join to plan on every scan, so
+    the lists it would prefetch (children, signatures) are only looked for here and read after
+    when the tube has any, and the fields other apps add annotate it narrowly."""
+    rows = (
+        Specimen.objects.for_user(user)
+        .filter(barcode=barcode)
+        .select_for_update(of=("self",))
+        .select_related(*_ONE_EACH)
+        .annotate(
+            has_children=Exists(Specimen.objects.filter(parent=OuterRef("pk"))),
+            has_signatures=Exists(Signature.objects.filter(event__specimen=OuterRef("pk"))),
+        )
+    )
+    return next(iter(extensions.fetch_one(rows)), None)
+
+
+def scan_answer(specimen: Specimen) -> Specimen:
+    """``specimen`` from ``locked_for_scan``, ready for its representation: its children and
+    signed events read only when it has any."""
+    prefetch_related_objects(
+        [specimen],
+        Prefetch(
+            "children",
+            Specimen.objects.all() if specimen.has_children else Specimen.objects.none(),
+        ),
+        Prefetch(
+            "custody_events",
+            _signed_events() if specimen.has_signatures else CustodyEvent.objects.none(),
+            to_attr="signed_events",
+        ),
+    )
+    return specimen
 
 
 def signatures_of(specimen: Specimen) -> list[Signature]:

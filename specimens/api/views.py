@@ -1,5 +1,6 @@
 """API views of the specimen core: thin wrappers that validate, call one service, render."""
 
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -205,6 +206,14 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         fresh = selectors.specimen_list(Specimen.objects.filter(pk=specimen.pk)).get()
         return Response(self.get_serializer(fresh).data, status=code)
 
+    def _locked(self) -> Specimen:
+        """The scanned tube in scope, locked in the caller's transaction: one statement where
+        ``get_object()`` and a service's lock would be two (and a wide read for the answer)."""
+        tube = selectors.locked_for_scan(self.request.user, parse_id(self.kwargs["barcode"]))
+        if tube is None:
+            raise Http404
+        return tube
+
     @extend_schema(
         responses=s.CustodyEventSerializer(many=True),
         parameters=[OpenApiParameter("format", str, enum=["json", "csv", "jsonl"])],
@@ -295,13 +304,15 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def weigh(self, request, barcode=None):
         data = self.validated(s.WeighSerializer)
-        specimen = services.specimen_weigh(
-            actor=request.user,
-            specimen=self.get_object(),
-            grams=data["grams"],
-            device=data["device"],
-        )
-        return self._answer(specimen)
+        with transaction.atomic():
+            specimen = services.specimen_weigh(
+                actor=request.user,
+                specimen=self._locked(),
+                grams=data["grams"],
+                device=data["device"],
+                locked=True,
+            )
+        return Response(self.get_serializer(selectors.scan_answer(specimen)).data)
 
 
 def _require_auditor(view) -> None:
