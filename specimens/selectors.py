@@ -8,7 +8,7 @@ from barcode_printing.selectors import latest_job_annotations
 from lims.choices import Role
 from lims.scoping import scope_of
 from specimens import extensions
-from specimens.models import CustodyEvent, Participant, Signature, Specimen
+from specimens.models import CollectionOrder, CustodyEvent, Participant, Signature, Specimen
 
 _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # The keys of each change ``field_history`` yields, in order (the columns of its CSV).
@@ -37,44 +37,66 @@ def specimen_list(queryset):
 def locked_for_scan(user, barcode: str) -> Specimen | None:
     """The tube ``barcode`` among those ``user`` sees, locked for update, with what the
     lifecycle and the scan's answer read, in one narrow statement (None: no such tube in
-    scope). The services take it as locked; ``scan_answer`` completes it.
+    scope). The services take it as locked; ``scan_answers`` completes it."""
+    rows = _narrow(Specimen.objects.for_user(user).filter(barcode=barcode))
+    return next(iter(rows.select_for_update(of=("self",))), None)
 
-    Not ``specimen_list``: a scan's answer must not cost a wide join to plan on every scan, so
-    the lists it would prefetch (children, signatures) are only looked for here and read after
-    when the tube has any, and the fields other apps add annotate it narrowly."""
-    rows = (
-        Specimen.objects.for_user(user)
-        .filter(barcode=barcode)
-        .select_for_update(of=("self",))
-        .select_related(*_ONE_EACH)
-        .annotate(
+
+def _narrow(queryset):
+    """Specimens with their one-each relations, and what the lists of their representation
+    hold only looked for: not ``specimen_list``, whose wide joins and prefetches a scan's
+    answer must not cost on every scan (``scan_answers`` reads the lists a tube has)."""
+    return extensions.fetch_one(
+        queryset.select_related(*_ONE_EACH).annotate(
             has_children=Exists(Specimen.objects.filter(parent=OuterRef("pk"))),
             has_signatures=Exists(Signature.objects.filter(event__specimen=OuterRef("pk"))),
         )
     )
-    return next(iter(extensions.fetch_one(rows)), None)
 
 
-def scan_answer(specimen: Specimen) -> Specimen:
-    """``specimen`` from ``locked_for_scan``, ready for its representation: its children and
-    signed events read only when it has any."""
-    prefetch_related_objects(
-        [specimen],
-        Prefetch(
-            "children",
-            Specimen.objects.all() if specimen.has_children else Specimen.objects.none(),
-        ),
-        Prefetch(
-            "custody_events",
-            _signed_events() if specimen.has_signatures else CustodyEvent.objects.none(),
-            to_attr="signed_events",
-        ),
+def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
+    """Specimens read by ``_narrow``, ready for their representation: children and signed
+    events read only for the tubes that have any."""
+    for has, lookup in (("has_children", "children"), ("has_signatures", "custody_events")):
+        for present in (True, False):
+            those = [specimen for specimen in specimens if getattr(specimen, has) == present]
+            if those:
+                prefetch_related_objects(those, _list_of(lookup, read=present))
+    return specimens
+
+
+def _list_of(lookup: str, *, read: bool) -> Prefetch:
+    if lookup == "children":
+        return Prefetch(lookup, Specimen.objects.all() if read else Specimen.objects.none())
+    events = _signed_events() if read else CustodyEvent.objects.none()
+    return Prefetch(lookup, events, to_attr="signed_events")
+
+
+def locked_order_for_scan(user, code: str) -> CollectionOrder | None:
+    """The order ``code`` among those ``user`` sees, locked for update in one statement with
+    what its lifecycle and its answer read of it (``order_scan_answer`` adds its tubes)."""
+    rows = _order_annotated(CollectionOrder.objects.for_user(user).filter(code=code))
+    return next(iter(rows.select_for_update(of=("self",))), None)
+
+
+def order_scan_answer(order: CollectionOrder) -> CollectionOrder:
+    """``order`` from ``locked_order_for_scan`` with its tubes read narrowly, in one query (and
+    one more for each list some tube has)."""
+    prefetch_related_objects([order], Prefetch("specimens", _narrow(Specimen.objects.all())))
+    scan_answers(list(order.specimens.all()))
+    return order
+
+
+def _order_annotated(queryset):
+    labelled = Specimen.objects.filter(order=OuterRef(OuterRef("pk")), parent__isnull=True)
+    return queryset.select_related("participant", "site", "tube_set").annotate(
+        **latest_job_annotations(labelled.values("barcode"))
     )
-    return specimen
 
 
 def signatures_of(specimen: Specimen) -> list[Signature]:
-    """Every signature on ``specimen``'s trail, in trail order (from ``specimen_list``)."""
+    """Every signature on ``specimen``'s trail, in trail order (from ``specimen_list`` or
+    ``scan_answers``)."""
     return [
         signature
         for event in specimen.signed_events
@@ -86,12 +108,7 @@ def order_list(queryset):
     """Orders with their tubes, each tube fetched with its relations in one joined query, and
     the newest print job of their labels (annotated, so that a failed print is never silent)."""
     tubes = specimen_list(Specimen.objects.all())
-    labelled = Specimen.objects.filter(order=OuterRef(OuterRef("pk")), parent__isnull=True)
-    return (
-        queryset.select_related("participant", "site", "tube_set")
-        .prefetch_related(Prefetch("specimens", queryset=tubes))
-        .annotate(**latest_job_annotations(labelled.values("barcode")))
-    )
+    return _order_annotated(queryset).prefetch_related(Prefetch("specimens", queryset=tubes))
 
 
 def field_history(instance) -> Iterator[dict]:

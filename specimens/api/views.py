@@ -128,9 +128,13 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @action(detail=True, methods=["post"])
     def collect(self, request, code=None):
         data = self.validated(s.CollectSerializer)
-        return self._answer(
-            services.order_collect(actor=request.user, order=self.get_object(), **data)
-        )
+        # A scan's path: the order found and locked in one statement, answered from it.
+        with transaction.atomic():
+            order = selectors.locked_order_for_scan(request.user, self.kwargs["code"])
+            if order is None:
+                raise Http404
+            services.order_collect(actor=request.user, order=order, locked=True, **data)
+        return Response(self.get_serializer(selectors.order_scan_answer(order)).data)
 
     @extend_schema(request=s.ProcessSerializer, responses=s.OrderSerializer)
     @action(detail=True, methods=["post"])
@@ -312,7 +316,7 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                 device=data["device"],
                 locked=True,
             )
-        return Response(self.get_serializer(selectors.scan_answer(specimen)).data)
+        return Response(self.get_serializer(selectors.scan_answers([specimen])[0]).data)
 
 
 def _require_auditor(view) -> None:
