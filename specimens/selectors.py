@@ -38,7 +38,7 @@ def locked_for_scan(user, barcode: str) -> Specimen | None:
     """The tube ``barcode`` among those ``user`` sees, locked for update, with what the
     lifecycle and the scan's answer read, in one narrow statement (None: no such tube in
     scope). The services take it as locked; ``scan_answers`` completes it."""
-    rows = _narrow(Specimen.objects.for_user(user).filter(barcode=barcode))
+    rows = _narrow(Specimen.objects.for_user(user).filter(barcode=barcode)).order_by()
     return next(iter(rows.select_for_update(of=("self",))), None)
 
 
@@ -56,26 +56,24 @@ def _narrow(queryset):
 
 def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
     """Specimens read by ``_narrow``, ready for their representation: children and signed
-    events read only for the tubes that have any."""
-    for has, lookup in (("has_children", "children"), ("has_signatures", "custody_events")):
-        for present in (True, False):
-            those = [specimen for specimen in specimens if getattr(specimen, has) == present]
-            if those:
-                prefetch_related_objects(those, _list_of(lookup, read=present))
+    events read only for the tubes that have any (the representation reads ``has_children``)."""
+    with_children = [specimen for specimen in specimens if specimen.has_children]
+    if with_children:
+        prefetch_related_objects(with_children, "children")
+    signed = [specimen for specimen in specimens if specimen.has_signatures]
+    for specimen in specimens:
+        specimen.signed_events = []
+    if signed:
+        prefetch_related_objects(
+            signed, Prefetch("custody_events", _signed_events(), to_attr="signed_events")
+        )
     return specimens
-
-
-def _list_of(lookup: str, *, read: bool) -> Prefetch:
-    if lookup == "children":
-        return Prefetch(lookup, Specimen.objects.all() if read else Specimen.objects.none())
-    events = _signed_events() if read else CustodyEvent.objects.none()
-    return Prefetch(lookup, events, to_attr="signed_events")
 
 
 def locked_order_for_scan(user, code: str) -> CollectionOrder | None:
     """The order ``code`` among those ``user`` sees, locked for update in one statement with
     what its lifecycle and its answer read of it (``order_scan_answer`` adds its tubes)."""
-    rows = _order_annotated(CollectionOrder.objects.for_user(user).filter(code=code))
+    rows = _order_annotated(CollectionOrder.objects.for_user(user).filter(code=code)).order_by()
     return next(iter(rows.select_for_update(of=("self",))), None)
 
 
