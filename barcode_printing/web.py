@@ -1,12 +1,17 @@
 """What the workbench's pages share about printing: the printer form, a site's printers, the
-PDF fallback's download, and the one sentence that tells a print job's state."""
+PDF fallback's download, the one sentence that tells a print job's state, and the printing of
+one label batch from the form."""
 
 from django import forms
 from django.http import HttpResponse
 
-from barcode_printing.choices import PrintStatus
+from barcode_printing.choices import PrinterKind, PrintStatus
 from barcode_printing.models import Printer, PrintJob
+from barcode_printing.services import print_labels
+from barcode_printing.sources import LabelBatch
+from lims.errors import DomainError
 from lims.models import Site
+from lims.web.pages import answer, show_error
 
 
 class PrintForm(forms.Form):
@@ -43,3 +48,26 @@ def job_sentence(job: PrintJob, what: str = "Labels") -> tuple[bool, str]:
     if job.status == PrintStatus.SENT:
         return True, f"{what} sent to {where}."
     return True, f"{what} queued for {where}; the job's status follows on this page."
+
+
+def print_from_form(
+    request, form: PrintForm, printers, batch: LabelBatch, *, what: str, stem: str
+) -> HttpResponse | bool:
+    """Print ``batch`` on the printer the bound ``form`` names. The labels' download for the PDF
+    printer; True once a label printer has the job (its state answered on the page); False when
+    the form or the service refused (the reason put on the form)."""
+    if not form.is_valid():
+        return False
+    printer = printers.get(name=form.cleaned_data["printer"])
+    try:
+        job, rendered = print_labels(
+            actor=request.user, batch=batch, printer=printer, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        show_error(form, error)
+        return False
+    if printer.kind == PrinterKind.PDF:
+        return download(rendered, stem)
+    ok, sentence = job_sentence(job, what)
+    answer(request, sentence, ok=ok)
+    return True

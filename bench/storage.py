@@ -68,8 +68,11 @@ def _fill(site: Site, tech: User) -> Freezer:
     return big
 
 
-def _freezer(site: Site, code: str, boxes: int, *, full: int) -> Freezer:
-    """A freezer whose first ``full`` boxes are full and the rest used 40-89 (big) or 0."""
+def _freezer(
+    site: Site, code: str, boxes: int, *, full: int, first_code: int | None = None
+) -> Freezer:
+    """A freezer whose first ``full`` boxes are full and the rest used 40-89 (big) or 0; its
+    boxes numbered from ``first_code`` (by default after BENCH-A's and BENCH-B's)."""
     freezer = Freezer(
         code=code,
         name=code,
@@ -80,7 +83,8 @@ def _freezer(site: Site, code: str, boxes: int, *, full: int) -> Freezer:
     )
     stamp(freezer, actor=None, reason="bench").save()
     box_type = BoxType.objects.get(code="10x10")
-    first_code = 8_000_001 + (0 if code == "BENCH-A" else BIG_BOXES)
+    if first_code is None:
+        first_code = 8_000_001 + (0 if code == "BENCH-A" else BIG_BOXES)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO freezers_rack (freezer_id, name, kind, position) "
@@ -113,11 +117,12 @@ def _freezer(site: Site, code: str, boxes: int, *, full: int) -> Freezer:
     return freezer
 
 
-def _specimens_and_placements(site: Site) -> int:
+def _specimens_and_placements(site: Site, prefix: str = "BS") -> int:
+    """Stored specimens (IDs ``prefix``…) filling the slots the freezers made so far use."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT sum(used) FROM bench_used")
         count = cursor.fetchone()[0]
-    _copy_specimens(site, "BS", 1, count, status="stored")
+    _copy_specimens(site, prefix, 1, count, status="stored")
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -126,13 +131,14 @@ def _specimens_and_placements(site: Site) -> int:
                 FROM bench_used u CROSS JOIN LATERAL generate_series(0, u.used - 1) g(i)
             ), tubes AS (
                 SELECT id, row_number() OVER (ORDER BY id) AS n
-                FROM specimens_specimen WHERE barcode LIKE 'BS%'
+                FROM specimens_specimen WHERE barcode LIKE %s
             )
             INSERT INTO freezers_placement
                 (specimen_id, box_id, "row", "column", placed_at, freeze_thaw_count)
-            SELECT tubes.id, slots.box_id, slots.i / 10 + 1, slots.i % 10 + 1, now(), 0
+            SELECT tubes.id, slots.box_id, slots.i / 10 + 1, slots.i %% 10 + 1, now(), 0
             FROM slots JOIN tubes USING (n)
-            """
+            """,
+            [f"{prefix}%"],
         )
         cursor.execute(
             "UPDATE freezers_box b SET used = u.used FROM bench_used u WHERE u.box_id = b.id"

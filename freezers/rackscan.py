@@ -34,6 +34,7 @@ from freezers.services import (
 from lims.audit import stamp
 from lims.csv_text import csv_rows
 from lims.errors import Conflict, DomainError, InvalidInput
+from lims.free_text import require_reason
 from lims.models import User
 from lims.scoping import require_role
 from specimens.choices import CustodyKind, SpecimenStatus
@@ -308,10 +309,12 @@ CHANGES = {
 }
 
 
-def apply(*, actor: User, box: Box, text: str) -> dict:
+def apply(*, actor: User, box: Box, text: str, reason: str) -> dict:
     """Place, move and return tubes so the box holds what the scan shows, in one transaction;
     refused whole if a tube is unknown or unreadable, or a tube not in the scan would lose its
-    slot. Tubes the database has in the box but the scan does not show stay recorded there."""
+    slot. Tubes the database has in the box but the scan does not show stay recorded there.
+    ``reason`` is required, and written into the history and each custody event."""
+    reason = require_reason(reason, action="apply the rack scan")
     scan = read_scan(text, box)
     require_role(actor, box.rack.freezer.site, *STORAGE_ROLES, action="apply rack scans")
     with transaction.atomic():
@@ -327,7 +330,7 @@ def apply(*, actor: User, box: Box, text: str) -> dict:
         existing = Placement.objects.with_box().filter(specimen_id__in=_pks(changing))
         placements = {placement.specimen_id: placement for placement in existing}
         _clear_targets(actor, box, changing)
-        _record(actor, box, changing, placements)
+        _record(actor, box, changing, placements, reason)
     return report(box, scan, entries, "apply")
 
 
@@ -393,7 +396,9 @@ def _park(placements) -> None:
             )
 
 
-def _record(actor: User, box: Box, changing: list[Entry], placements: dict[int, Placement]) -> None:
+def _record(
+    actor: User, box: Box, changing: list[Entry], placements: dict[int, Placement], reason: str
+) -> None:
     now = timezone.now()
     by_kind, details = defaultdict(list), {}
     for entry in changing:
@@ -408,7 +413,9 @@ def _record(actor: User, box: Box, changing: list[Entry], placements: dict[int, 
             placement.box, (placement.row, placement.column) = box, entry.slot
             placement.placed_at = now
             details[entry.specimen.pk] = _details(box, entry)
-        stamp(placement, actor=actor, reason=f"rack scan of {box.code}: {entry.status}").save()
+        details[entry.specimen.pk]["reason"] = reason
+        why = f"rack scan of {box.code}: {entry.status} ({reason})"
+        stamp(placement, actor=actor, reason=why).save()
         by_kind[CHANGES[entry.status]].append(entry)
     for kind, entries in by_kind.items():
         transition_many(
@@ -416,6 +423,7 @@ def _record(actor: User, box: Box, changing: list[Entry], placements: dict[int, 
             kind,
             actor=actor,
             site=box.rack.freezer.site,
+            reason=reason,
             ref=box.code,
             details=lambda specimen: details[specimen.pk],
         )

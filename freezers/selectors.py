@@ -107,7 +107,7 @@ def excursions(freezer: Freezer, *, since: datetime, until: datetime) -> list[di
     reading was next back in band (None while it lasts), and its extremes."""
     found, current = [], None
     readings = freezer.readings.filter(at__gte=since, at__lt=until).order_by("at")
-    for reading in readings.only("at", "temperature_c", "low_c", "high_c"):
+    for reading in readings.only("freezer", "at", "temperature_c", "low_c", "high_c"):
         if reading.in_band:
             if current is not None:
                 current["ended_at"] = reading.at

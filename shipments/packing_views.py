@@ -5,9 +5,7 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from barcode_printing.choices import PrinterKind
-from barcode_printing.services import print_labels
-from barcode_printing.web import PrintForm, download, job_sentence, site_printers
+from barcode_printing.web import PrintForm, print_from_form, site_printers
 from lims.choices import Role
 from lims.errors import DomainError
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error, site_for
@@ -157,22 +155,17 @@ def label_step(request, code: str):
     shipment = visible_shipment(request, code)
     printers = site_printers(shipment.origin)
     form = PrintForm(request.POST, printers=printers)
-    if form.is_valid():
-        printer = printers.get(name=form.cleaned_data["printer"])
-        try:
-            job, rendered = print_labels(
-                actor=request.user,
-                batch=labels_for_shipment(request.user, shipment.code),
-                printer=printer,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            if printer.kind == PrinterKind.PDF:
-                return download(rendered, f"label-{shipment.code}")
-            ok, sentence = job_sentence(job, f"Package label of {shipment.code}")
-            answer(request, sentence, ok=ok)
-            return redirect("station-pack", code=shipment.code)
+    printed = print_from_form(
+        request,
+        form,
+        printers,
+        labels_for_shipment(request.user, shipment.code),
+        what=f"Package label of {shipment.code}",
+        stem=f"label-{shipment.code}",
+    )
+    if printed is True:
+        return redirect("station-pack", code=shipment.code)
+    if printed:
+        return printed
     answer(request, "The label was not printed: see below.", ok=False)
     return pack_page(request, shipment, status=400, label=form)

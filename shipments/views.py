@@ -25,6 +25,8 @@ from shipments.packing_views import (
 from shipments.packing_views import visible_shipment as _shipment
 
 RECENT = 12
+# A manifest holds a few hundred tubes at most; beyond this the page says how many more.
+CONFIRM_LISTED = 500
 SCAN_INVALID = "Scan a tube: the field was empty or too long."
 _RECEIPT_LEVEL = {
     "expected": messages.SUCCESS,
@@ -176,7 +178,10 @@ def arrive_step(request, code: str):
 @require_http_methods(["POST"])
 @role_required(Role.BIOBANK_TECHNICIAN)
 def close_step(request, code: str):
+    """First the tubes that closing would mark missing, for the user to confirm; then close."""
     shipment = _shipment(request, code)
+    if request.POST.get("confirm") != "yes":
+        return _confirm_close(request, shipment)
     try:
         receipt.shipment_close(actor=request.user, shipment=shipment)
     except DomainError as error:
@@ -189,3 +194,16 @@ def close_step(request, code: str):
             f"Receipt of {shipment.code} closed: {missing} not received, marked missing.",
         )
     return redirect("station-receive", code=shipment.code)
+
+
+def _confirm_close(request, shipment):
+    if "close" not in allowed_actions(shipment, request.user):
+        messages.error(request, f"The receipt of {shipment.code} cannot be closed now.")
+        return redirect("station-receive", code=shipment.code)
+    pending = selectors.manifest_items(shipment).filter(receipt_status=ReceiptStatus.PENDING)
+    count = pending.count()
+    return render(
+        request,
+        "shipments/close_confirm.html",
+        {"shipment": shipment, "pending": pending[:CONFIRM_LISTED], "count": count},
+    )

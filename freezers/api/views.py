@@ -206,7 +206,11 @@ class BoxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         if not isinstance(request.data, str):
             raise rackscan.BadHeader("Send the scanner's CSV file as the body (text/csv).")
         if mode == "apply":
-            return Response(rackscan.apply(actor=request.user, box=box, text=request.data))
+            return Response(
+                rackscan.apply(
+                    actor=request.user, box=box, text=request.data, reason=self.change_reason
+                )
+            )
         return Response(rackscan.verify(user=request.user, box=box, text=request.data))
 
 

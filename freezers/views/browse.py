@@ -8,12 +8,27 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from barcode_printing.choices import PrintStatus
+from barcode_printing.models import PrintJob
+from barcode_printing.web import PrintForm, site_printers
 from freezers import lookups, selectors
 from freezers.models import Freezer, Placement
 from freezers.web import TECHNICIAN
 from lims.errors import DomainError
 from lims.web.pages import answer, role_required
 from specimens.lifecycle import allowed_actions
+
+JOBS_SHOWN = 5
+PENDING = (PrintStatus.QUEUED, PrintStatus.SENDING)
+
+
+def found(lookup, request, code: str):
+    """The box or freezer ``code`` among the user's (``lookups.box_for``, ``freezer_for``), else
+    404: a page does not tell another site's objects from none."""
+    try:
+        return lookup(request.user, code)
+    except DomainError as error:
+        raise Http404(error.detail) from None
 
 
 @require_safe
@@ -36,14 +51,11 @@ def freezers(request):
 @role_required(TECHNICIAN)
 def freezer(request, code: str):
     """One freezer: its racks in order, each box with its fill."""
-    try:
-        found = lookups.freezer_for(request.user, code)
-    except DomainError as error:
-        raise Http404(error.detail) from None
+    shown = found(lookups.freezer_for, request, code)
     return render(
         request,
         "freezers/freezer.html",
-        {"freezer": found, "occupancy": selectors.occupancy(found)},
+        {"freezer": shown, "occupancy": selectors.occupancy(shown)},
     )
 
 
@@ -67,25 +79,42 @@ def grid_rows(box, layout: dict) -> tuple[list[str], list[dict]]:
 @role_required(TECHNICIAN)
 def box(request, code: str):
     """The box drawn to scale, each slot coloured by state and type; a scan opens the tube."""
-    try:
-        found = lookups.box_for(request.user, code)
-    except DomainError as error:
-        raise Http404(error.detail) from None
+    shown = found(lookups.box_for, request, code)
     scanned = request.GET.get("scan", "").strip()
     if scanned:
         return redirect(f"{reverse('search')}?{urlencode({'q': scanned[:64]})}")
-    layout = selectors.box_map(found)
-    columns, rows = grid_rows(found, layout)
+    return box_page(request, shown)
+
+
+def box_page(request, box, *, status: int = 200, label=None):
+    """The box page; ``label`` is the print form as sent, to show what was wrong with it."""
+    layout = selectors.box_map(box)
+    columns, rows = grid_rows(box, layout)
+    jobs = list(label_jobs(box)[:JOBS_SHOWN])
     return render(
         request,
         "freezers/box.html",
         {
-            "box": found,
+            "box": box,
             "layout": layout,
             "columns": columns,
             "rows": rows,
-            "chosen": _chosen_slot(request, found),
+            "chosen": _chosen_slot(request, box),
+            "label": label or PrintForm(printers=site_printers(box.rack.freezer.site)),
+            "jobs": jobs,
+            "pending": any(job.status in PENDING for job in jobs),
+            "zone": box.rack.freezer.site.time_zone,
         },
+        status=status,
+    )
+
+
+def label_jobs(box):
+    """Print jobs of the box's label, newest first."""
+    return (
+        PrintJob.objects.filter(items__payload=box.code)
+        .select_related("printer")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -60,3 +60,22 @@ def test_the_specimen_list_shows_storage_in_the_same_queries_for_few_or_many_tub
         [f"C{n}" for n in (1, 2)] + [f"D{n}" for n in range(1, 9)]
     )
     assert client.get("/api/v1/specimens/?box=BOX-99999").json()["count"] == 0
+
+
+def test_excursions_cost_the_same_however_many_readings(api, tech, ultra):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from freezers.models import Freezer
+    from freezers.services import record_readings
+
+    freezer = Freezer.objects.get(pk=ultra.pk)
+    now = timezone.now().replace(microsecond=0)
+    url = f"/api/v1/freezers/{freezer.code}/excursions/"
+    record_readings(actor=tech, freezer=freezer, readings=[(now - timedelta(hours=1), -70)])
+    one = queries(lambda: api(tech).get(url))
+    hours = range(2, 40)
+    readings = [(now - timedelta(hours=n), -80 if n % 5 else -60) for n in hours]
+    record_readings(actor=tech, freezer=freezer, readings=readings)
+    assert queries(lambda: api(tech).get(url)) == one

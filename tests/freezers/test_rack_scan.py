@@ -28,9 +28,12 @@ def scan_file(box, cells, *, layout="position_barcode", rack=None, padded=True, 
     return "\r\n".join(lines) + "\r\n"
 
 
-def post_scan(client, box, text, mode="verify"):
+def post_scan(client, box, text, mode="verify", reason="rack reader run after the move"):
     return client.post(
-        f"/api/v1/boxes/{box.code}/rack-scan/?mode={mode}", data=text, content_type="text/csv"
+        f"/api/v1/boxes/{box.code}/rack-scan/?mode={mode}",
+        data=text,
+        content_type="text/csv",
+        headers={"X-Change-Reason": reason},
     )
 
 
@@ -139,7 +142,10 @@ def test_apply_swaps_stores_moves_and_returns_in_one_go(api, tech, box, scene):
     record = Placement.objects.get(specimen=scene["a1"]).history.latest()
     assert (record.history_user, record.history_change_reason) == (
         tech,
-        f"rack scan of {box.code}: moved",
+        f"rack scan of {box.code}: moved (rack reader run after the move)",
+    )
+    assert CustodyEvent.objects.filter(specimen=scene["a1"]).latest("seq").details["reason"] == (
+        "rack reader run after the move"
     )
     assert (record.row, record.column) == (1, 2)
     statuses = set(
@@ -173,6 +179,18 @@ def test_apply_refuses_what_it_cannot_resolve_and_changes_nothing(
     cells = {key: value.format(loose=scene["loose"].barcode) for key, value in cells.items()}
     before = storage_state()
     assert_problem(post_scan(api(tech), box, scan_file(box, cells), mode="apply"), 409, code)
+    assert storage_state() == before
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "call jane.doe@example.org"])
+def test_apply_without_a_reason_or_with_an_identifier_in_it_changes_nothing(
+    api, tech, box, scene, reason
+):
+    cells = {"A1": scene["a2"].barcode, "A2": scene["a1"].barcode}
+    before = storage_state()
+    response = post_scan(api(tech), box, scan_file(box, cells), mode="apply", reason=reason)
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"].keys() == {"reason"}
     assert storage_state() == before
 
 
@@ -269,7 +287,7 @@ def test_a_return_by_rack_scan_records_what_storage_return_records(api, tech, bo
         response = client.post("/api/v1/storage/return", {"id": tube.barcode, **where})
         assert response.status_code == 200, response.content
 
-    scanned = {"source": "rack scan"}
+    scanned = {"source": "rack scan", "reason": "rack reader run after the move"}
     b1, c3 = slot("B1")["path"], slot("C3")["path"]
     rounds = [
         (lambda: by_scan("B1"), slot("B1", freeze_thaw_count=1, **scanned)),

@@ -112,12 +112,22 @@ def test_a_station_walks_a_shipment_from_dispatch_to_close(
     assert _answers(bank.post(f"{base}/receive", {"scan": kept.barcode}, follow=True)) == [
         f"{kept.barcode} received."
     ]
-    closed = bank.post(f"{base}/close", follow=True)
+    # Closing first lists the tubes it would mark missing, and changes nothing until confirmed.
+    confirm = bank.post(f"{base}/close").content.decode()
+    assert "1 tube of the manifest was not scanned: closing marks it missing" in confirm
+    assert (
+        f"<code>{lost.barcode}</code>" in confirm and f"<code>{kept.barcode}</code>" not in confirm
+    )
+    assert 'name="confirm" value="yes"' in confirm
+    assert Specimen.objects.get(pk=lost.pk).status != "missing"
+    closed = bank.post(f"{base}/close", {"confirm": "yes"}, follow=True)
     assert _answers(closed) == [
         f"Receipt of {shipment.code} closed: 1 not received, marked missing."
     ]
-    again = bank.post(f"{base}/close", follow=True)
+    again = bank.post(f"{base}/close", {"confirm": "yes"}, follow=True)
     assert "was closed" in _answers(again)[0]
+    late = bank.post(f"{base}/close", follow=True)
+    assert _answers(late) == [f"The receipt of {shipment.code} cannot be closed now."]
     assert Specimen.objects.get(pk=lost.pk).status == "missing"
     shipment.refresh_from_db()
     assert shipment.status == "closed" and shipment.arrival_temperature_c == 5
