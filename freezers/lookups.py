@@ -34,10 +34,12 @@ class UnknownRack(NotFound):
     title = "No such rack"
 
 
-def specimen_for(user: User, text: str, *, field: str = "id") -> Specimen:
-    """The specimen of a scanned or typed ID among those ``user`` may see."""
+def specimen_for(user: User, text: str, *, field: str = "id", lock: bool = False) -> Specimen:
+    """The specimen of a scanned or typed ID among those ``user`` may see; with ``lock``, its
+    row locked in the caller's transaction in the same statement (``Specimen.objects.lock()``)."""
     barcode = parse_id(text)
-    specimen = Specimen.objects.for_user(user).filter(barcode=barcode).first()
+    found = Specimen.objects.for_user(user).filter(barcode=barcode)
+    specimen = next(iter(found.lock()), None) if lock else found.first()
     if specimen is None:
         raise UnknownSpecimen(
             f"No specimen {barcode} among those you can see.", errors={field: ["Unknown."]}

@@ -306,13 +306,17 @@ def _storage_site(box: Box) -> Site:
 # --- placing, moving, checking out and in -----------------------------------------------------
 
 
-def place_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) -> Placement:
+def place_specimen(
+    *, actor: User, specimen: Specimen, box: Box, position: str, locked: bool = False
+) -> Placement:
     """Put a received tube (or an aliquot made at the biobank) into a slot; a checked-out tube
-    placed this way is returned there."""
+    placed this way is returned there. ``locked``: the caller holds the tube's row lock in its
+    transaction (``Specimen.objects.lock()``)."""
     row, column = box.grid.parse(position)
     require_role(actor, _storage_site(box), *STORAGE_ROLES, action="store tubes")
     with transaction.atomic():
-        (specimen,) = Specimen.objects.lock(specimen)
+        if not locked:
+            (specimen,) = Specimen.objects.lock(specimen)
         if specimen.status == SpecimenStatus.CHECKED_OUT:
             return _return(actor, specimen, box, row, column)
         placement = _existing(specimen)

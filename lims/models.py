@@ -96,7 +96,7 @@ class Site(models.Model):
 
 class MembershipQuerySet(AuditedQuerySet):
     def active(self) -> "MembershipQuerySet":
-        return self.filter(ended_at__isnull=True)
+        return self.filter(Membership.active_condition())
 
     def for_user(self, user) -> "MembershipQuerySet":
         return scope_of(user).filter(self, "site")
@@ -127,6 +127,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} at {self.site}"
+
+    @staticmethod
+    def active_condition(prefix: str = "") -> Q:
+        """A membership in force (not ended), reached through ``prefix``."""
+        return Q(**{f"{prefix}ended_at__isnull": True})
 
 
 class IdempotencyKey(models.Model):

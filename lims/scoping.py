@@ -72,13 +72,24 @@ def forget_scope(*users) -> None:
 def _compute_scope(user) -> Scope:
     from lims.models import Membership
 
-    roles: dict[int, set[str]] = {}
-    biobanks: set[int] = set()
-    reads_everything = user.is_superuser
     rows = (
         Membership.objects.active().filter(user=user).values_list("site_id", "role", "site__kind")
     )
-    for site_id, role, kind in rows:
+    return scope_from(user, rows)
+
+
+def remember_scope(user, memberships: Iterable[tuple[int, str, str]]) -> None:
+    """Cache the scope of ``user`` from its active memberships read by the caller (the token
+    query reads them with the user): no query of its own."""
+    user.__dict__["_lims_scope"] = scope_from(user, memberships)
+
+
+def scope_from(user, memberships: Iterable[tuple[int, str, str]]) -> Scope:
+    """The scope of ``user`` from its active memberships as (site id, role, site kind)."""
+    roles: dict[int, set[str]] = {}
+    biobanks: set[int] = set()
+    reads_everything = user.is_superuser
+    for site_id, role, kind in memberships:
         roles.setdefault(site_id, set()).add(role)
         if kind == SiteKind.BIOBANK:
             biobanks.add(site_id)

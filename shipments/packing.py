@@ -88,10 +88,11 @@ def _position(inner_box: int | None, position: str) -> str:
 
 def _packable(actor: User, shipment: Shipment, barcode: str) -> Specimen:
     """The tube, locked, if it may go into ``shipment``; otherwise the problem that says why."""
-    specimen = Specimen.objects.for_user(actor).filter(barcode=barcode).first()
-    if specimen is None:
+    # Found in scope and locked in one statement, with the order the checks below read.
+    found = Specimen.objects.for_user(actor).filter(barcode=barcode).select_related("order").lock()
+    if not found:
         raise NotFound(f"No tube {barcode} at your sites.", errors={"id": ["Unknown tube."]})
-    (specimen,) = Specimen.objects.lock(specimen)
+    (specimen,) = found
     if specimen.current_site_id != shipment.origin_id:
         raise TubeNotAtOrigin(
             f"Tube {barcode} is at {specimen.current_site.code}, not at {shipment.origin.code}; "
@@ -130,12 +131,14 @@ def shipment_add_item(
     barcode: str,
     inner_box: int | None = None,
     position: str = "",
+    locked: bool = False,
 ) -> ShipmentItem:
-    """Pack one scanned tube (→ ``packed``, custody ``packed``) into a shipment still packing."""
+    """Pack one scanned tube (→ ``packed``, custody ``packed``) into a shipment still packing.
+    ``locked``: the caller holds the shipment's row lock in its transaction (``lock()``)."""
     barcode = parse_id(barcode)
     position = _position(inner_box, position)
     with transaction.atomic():
-        shipment = lock(shipment)
+        shipment = shipment if locked else lock(shipment)
         rule = check(shipment, A.ADD_ITEM, actor=actor)
         specimen = _packable(actor, shipment, barcode)
         if (

@@ -24,7 +24,7 @@ from shipments.lifecycle import advance, check, lock, when
 from shipments.models import Discrepancy, Shipment, ShipmentItem
 from specimens.choices import Ceremony, CustodyKind, QCFlag
 from specimens.lifecycle import check_step, transition_many
-from specimens.models import CustodyEvent, Specimen
+from specimens.models import LIFECYCLE_RELATED, CustodyEvent, Specimen
 from specimens.services import WITHDRAWAL_HOLD
 
 DAMAGE_HOLD = "damaged in transit"
@@ -142,29 +142,38 @@ class Received:
 
 
 def shipment_receive(
-    *, actor: User, shipment: Shipment, barcode: str, damaged: bool = False, reference: str = ""
+    *,
+    actor: User,
+    shipment: Shipment,
+    barcode: str,
+    damaged: bool = False,
+    reference: str = "",
+    locked: bool = False,
 ) -> Received:
     """Scan one tube in: answers ``expected``, ``damaged``, ``straggler`` or ``unexpected``.
 
     An expected tube becomes ``received`` at the biobank; a damaged one is received and put on
     hold; a tube marked missing at closing is received with a reference that resolves its
-    discrepancy; a tube not on the manifest is recorded, not moved.
+    discrepancy; a tube not on the manifest is recorded, not moved. ``locked``: the caller
+    holds the shipment's row lock in its transaction (``lifecycle.lock()``).
     """
     receipt = Receipt(barcode, damaged, reference)
-    (answer,) = shipment_receive_many(actor=actor, shipment=shipment, receipts=[receipt])
+    (answer,) = shipment_receive_many(
+        actor=actor, shipment=shipment, receipts=[receipt], locked=locked
+    )
     if isinstance(answer, DomainError):
         raise answer
     return answer
 
 
 def shipment_receive_many(
-    *, actor: User, shipment: Shipment, receipts: list[Receipt]
+    *, actor: User, shipment: Shipment, receipts: list[Receipt], locked: bool = False
 ) -> list[Received | DomainError]:
     """Scan tubes in as ``shipment_receive`` does one by one, in order, with one lock of the
     shipment and one write of the tubes received: the answer to each scan is what it did or
     the error that refused it (a refused scan changes nothing)."""
     with transaction.atomic():
-        shipment = lock(shipment)
+        shipment = shipment if locked else lock(shipment)
         try:
             check(shipment, A.RECEIVE, actor=actor)
         except DomainError as error:
@@ -200,18 +209,17 @@ class _Receiving:
             # An ID that does not parse is refused by scan(), in its turn.
             with contextlib.suppress(DomainError):
                 barcodes.add(parse_id(text))
-        items = list(
-            shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED).filter(
-                specimen__barcode__in=barcodes
-            )
+        # The scanned lines with their tubes, the tubes locked in key order (as
+        # ``Specimen.objects.lock()`` takes them) in the same statement.
+        items = (
+            shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
+            .filter(specimen__barcode__in=barcodes)
+            .select_related(*(f"specimen__{name}" for name in LIFECYCLE_RELATED))
+            .select_for_update(of=("specimen",))
+            .order_by("specimen_id")
         )
-        locked = Specimen.objects.filter(pk__in=[i.specimen_id for i in items]).lock()
-        tubes = {tube.pk: tube for tube in locked}
-        for item in items:
-            item.specimen = tubes[item.specimen_id]
         self.items = {item.specimen.barcode: item for item in items}
-        self.statuses = selectors.receipt_statuses(shipment)
-        self.unexpected = selectors.unexpected_count(shipment)
+        self.statuses, self.unexpected = selectors.receipt_tally(shipment)
         # The tubes received, in scan order.
         self.received: list[_Scanned] = []
 

@@ -41,20 +41,29 @@ def manifest_items(shipment: Shipment):
 
 
 def receipt_counts(shipment: Shipment) -> dict:
-    """How many tubes the receipt has seen of each kind; two queries whatever the size."""
-    return counts_of(receipt_statuses(shipment), unexpected_count(shipment))
+    """How many tubes the receipt has seen of each kind; one query whatever the size."""
+    return counts_of(*receipt_tally(shipment))
 
 
-def receipt_statuses(shipment: Shipment) -> Counter:
-    """The shipment's tubes (those not taken out) by receipt status."""
-    return Counter(
-        dict(
-            shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
-            .values_list("receipt_status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+def receipt_tally(shipment: Shipment) -> tuple[Counter, int]:
+    """The shipment's tubes by receipt status and its count of unexpected tubes, in one query
+    (a second only for a shipment without tubes)."""
+    unexpected = Subquery(
+        shipment.discrepancies.filter(kind=DiscrepancyKind.UNEXPECTED)
+        .order_by()
+        .values("shipment")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    rows = list(
+        shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
+        .values_list("receipt_status")
+        .annotate(n=Count("pk"), unexpected=Coalesce(unexpected, 0))
+        .order_by()
+    )
+    if not rows:
+        return Counter(), unexpected_count(shipment)
+    return Counter({status: n for status, n, _ in rows}), rows[0][2]
 
 
 def unexpected_count(shipment: Shipment) -> int:

@@ -2,7 +2,7 @@
 or last carried it, in the representation, and the ``?shipment=`` filter of the specimen list."""
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,6 +12,8 @@ from specimens import extensions
 
 # The tube's manifest lines, newest first, set on each specimen by the prefetch below.
 _MANIFESTED = "manifest_lines"
+# Or, on the one tube of a scan, the code of the newest one's shipment, annotated.
+_CARRIED_BY = "carried_by"
 
 
 @extend_schema_field(
@@ -25,20 +27,31 @@ class ShipmentField(serializers.Field):
     """The newest manifest line of the tube that was not taken out again."""
 
     def to_representation(self, specimen) -> str | None:
+        if not hasattr(specimen, _MANIFESTED):
+            return getattr(specimen, _CARRIED_BY)
         lines = getattr(specimen, _MANIFESTED)
         return lines[0].shipment.code if lines else None
 
 
-def _with_manifest_lines(queryset):
-    lines = (
-        ShipmentItem.objects.exclude(receipt_status=ReceiptStatus.REMOVED)
-        .select_related("shipment")
-        .order_by("-added_at", "-pk")
+def _manifest_lines():
+    return ShipmentItem.objects.exclude(receipt_status=ReceiptStatus.REMOVED).order_by(
+        "-added_at", "-pk"
     )
+
+
+def _with_manifest_lines(queryset):
+    lines = _manifest_lines().select_related("shipment")
     return queryset.prefetch_related(Prefetch("shipment_items", lines, to_attr=_MANIFESTED))
 
 
-extensions.add_field("shipment", field=ShipmentField, fetch=_with_manifest_lines)
+def _with_carrier(queryset):
+    newest = _manifest_lines().filter(specimen=OuterRef("pk")).values("shipment__code")[:1]
+    return queryset.annotate(**{_CARRIED_BY: Subquery(newest)})
+
+
+extensions.add_field(
+    "shipment", field=ShipmentField, fetch=_with_manifest_lines, fetch_one=_with_carrier
+)
 extensions.add_filter(
     "shipment",
     django_filters.CharFilter(

@@ -21,11 +21,14 @@ class SpecimenField:
     """A field of the specimen representation that another app answers.
 
     ``field`` is a read-only serializer field class given the whole specimen (``source="*"``);
-    ``fetch`` joins or prefetches, on a queryset of specimens, what that field reads.
+    ``fetch`` joins or prefetches, on a queryset of specimens, what that field reads;
+    ``fetch_one`` narrowly (annotations, no wide join), on the one-row read of a scan, or
+    nothing when the field reads what it needs itself.
     """
 
     field: type[serializers.Field]
     fetch: Callable[[QuerySet], QuerySet]
+    fetch_one: Callable[[QuerySet], QuerySet] | None = None
 
 
 _FIELDS: dict[str, SpecimenField] = {}
@@ -37,9 +40,9 @@ def _add(registry: dict, name: str, entry) -> None:
         raise ImproperlyConfigured(f"Two apps add {name!r} to the specimen")
 
 
-def add_field(name: str, *, field: type[serializers.Field], fetch) -> None:
+def add_field(name: str, *, field: type[serializers.Field], fetch, fetch_one=None) -> None:
     """Add ``name`` to every specimen's representation (lists, details, orders' tubes)."""
-    _add(_FIELDS, name, SpecimenField(field, fetch))
+    _add(_FIELDS, name, SpecimenField(field, fetch, fetch_one))
 
 
 def add_filter(name: str, filter_: django_filters.Filter) -> None:
@@ -56,6 +59,14 @@ def fetch(queryset: QuerySet) -> QuerySet:
     """``queryset`` with what every added field reads."""
     for added in _FIELDS.values():
         queryset = added.fetch(queryset)
+    return queryset
+
+
+def fetch_one(queryset: QuerySet) -> QuerySet:
+    """``queryset`` (one row: a scan) with what the added fields read, narrowly."""
+    for added in _FIELDS.values():
+        if added.fetch_one is not None:
+            queryset = added.fetch_one(queryset)
     return queryset
 
 

@@ -219,6 +219,10 @@ class OrderEvent(models.Model):
         return f"{self.order_id} {self.action}"
 
 
+# What the lifecycle reads of a specimen besides its own row: a lock fetches these with it.
+LIFECYCLE_RELATED = ("type", "participant", "current_site")
+
+
 class SpecimenQuerySet(AuditedQuerySet):
     def for_user(self, user):
         scope = scope_of(user)
@@ -235,9 +239,7 @@ class SpecimenQuerySet(AuditedQuerySet):
         """
         rows = self.filter(pk__in=[s.pk for s in specimens]) if specimens else self
         return list(
-            rows.select_for_update(of=("self",))
-            .select_related("type", "participant", "current_site")
-            .order_by("pk")
+            rows.select_for_update(of=("self",)).select_related(*LIFECYCLE_RELATED).order_by("pk")
         )
 
 

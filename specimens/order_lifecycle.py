@@ -131,15 +131,17 @@ def _withdrawal_blocks(order: CollectionOrder, rule: OrderRule) -> bool:
 
 
 def lock_order(
-    order: CollectionOrder, action: str, *, actor: User
+    order: CollectionOrder, action: str, *, actor: User, locked: bool = False
 ) -> tuple[CollectionOrder, OrderRule]:
-    """Lock and reload ``order`` and check ``action`` on the locked row (a concurrent step may
-    have moved it since it was read)."""
-    order = (
-        CollectionOrder.objects.select_for_update(of=("self",))
-        .select_related("site", "participant")
-        .get(pk=order.pk)
-    )
+    """Lock and reload ``order`` (unless the caller already holds its lock: ``locked``) and
+    check ``action`` on the locked row (a concurrent step may have moved it since it was
+    read)."""
+    if not locked:
+        order = (
+            CollectionOrder.objects.select_for_update(of=("self",))
+            .select_related("site", "participant")
+            .get(pk=order.pk)
+        )
     return order, check_order_step(order, action, actor=actor)
 
 

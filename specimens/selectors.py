@@ -3,34 +3,100 @@
 from collections.abc import Iterator
 from itertools import islice
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 
 from barcode_printing.selectors import latest_job_annotations
 from lims import notes
 from lims.choices import Role
 from lims.scoping import scope_of
 from specimens import extensions
-from specimens.models import CustodyEvent, Participant, Signature, Specimen
+from specimens.models import CollectionOrder, CustodyEvent, Participant, Signature, Specimen
 
 _HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 # The keys of each change ``field_history`` yields, in order (the columns of its CSV).
 HISTORY_FIELDS = ("at", "user", "reason", "type", "changes")
 
 
+# The relations of a specimen's representation that one join reaches.
+_ONE_EACH = ("type", "participant", "order", "parent", "collection_site", "current_site")
+
+
+def _signed_events():
+    return CustodyEvent.objects.filter(
+        Exists(Signature.objects.filter(event=OuterRef("pk")))
+    ).prefetch_related("signatures")
+
+
 def specimen_list(queryset):
     """Specimens with everything their representation reads (the fields other apps add
     included), in a fixed number of queries."""
-    signed = CustodyEvent.objects.filter(
-        Exists(Signature.objects.filter(event=OuterRef("pk")))
-    ).prefetch_related("signatures")
-    queryset = queryset.select_related(
-        "type", "participant", "order", "parent", "collection_site", "current_site"
-    ).prefetch_related("children", Prefetch("custody_events", signed, to_attr="signed_events"))
+    queryset = queryset.select_related(*_ONE_EACH).prefetch_related(
+        "children", Prefetch("custody_events", _signed_events(), to_attr="signed_events")
+    )
     return extensions.fetch(queryset)
 
 
+def locked_for_scan(user, barcode: str) -> Specimen | None:
+    """The tube ``barcode`` among those ``user`` sees, locked for update, with what the
+    lifecycle and the scan's answer read, in one narrow statement (None: no such tube in
+    scope). The services take it as locked; ``scan_answers`` completes it."""
+    rows = _narrow(Specimen.objects.for_user(user).filter(barcode=barcode)).order_by()
+    return next(iter(rows.select_for_update(of=("self",))), None)
+
+
+def _narrow(queryset):
+    """Specimens with their one-each relations, and what the lists of their representation
+    hold only looked for: not ``specimen_list``, whose wide joins and prefetches a scan's
+    answer must not cost on every scan (``scan_answers`` reads the lists a tube has)."""
+    return extensions.fetch_one(
+        queryset.select_related(*_ONE_EACH).annotate(
+            has_children=Exists(Specimen.objects.filter(parent=OuterRef("pk"))),
+            has_signatures=Exists(Signature.objects.filter(event__specimen=OuterRef("pk"))),
+        )
+    )
+
+
+def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
+    """Specimens read by ``_narrow``, ready for their representation: children and signed
+    events read only for the tubes that have any (the representation reads ``has_children``)."""
+    with_children = [specimen for specimen in specimens if specimen.has_children]
+    if with_children:
+        prefetch_related_objects(with_children, "children")
+    signed = [specimen for specimen in specimens if specimen.has_signatures]
+    for specimen in specimens:
+        specimen.signed_events = []
+    if signed:
+        prefetch_related_objects(
+            signed, Prefetch("custody_events", _signed_events(), to_attr="signed_events")
+        )
+    return specimens
+
+
+def locked_order_for_scan(user, code: str) -> CollectionOrder | None:
+    """The order ``code`` among those ``user`` sees, locked for update in one statement with
+    what its lifecycle and its answer read of it (``order_scan_answer`` adds its tubes)."""
+    rows = _order_annotated(CollectionOrder.objects.for_user(user).filter(code=code)).order_by()
+    return next(iter(rows.select_for_update(of=("self",))), None)
+
+
+def order_scan_answer(order: CollectionOrder) -> CollectionOrder:
+    """``order`` from ``locked_order_for_scan`` with its tubes read narrowly, in one query (and
+    one more for each list some tube has)."""
+    prefetch_related_objects([order], Prefetch("specimens", _narrow(Specimen.objects.all())))
+    scan_answers(list(order.specimens.all()))
+    return order
+
+
+def _order_annotated(queryset):
+    labelled = Specimen.objects.filter(order=OuterRef(OuterRef("pk")), parent__isnull=True)
+    return queryset.select_related("participant", "site", "tube_set").annotate(
+        **latest_job_annotations(labelled.values("barcode"))
+    )
+
+
 def signatures_of(specimen: Specimen) -> list[Signature]:
-    """Every signature on ``specimen``'s trail, in trail order (from ``specimen_list``)."""
+    """Every signature on ``specimen``'s trail, in trail order (from ``specimen_list`` or
+    ``scan_answers``)."""
     return [
         signature
         for event in specimen.signed_events
@@ -42,12 +108,7 @@ def order_list(queryset):
     """Orders with their tubes, each tube fetched with its relations in one joined query, and
     the newest print job of their labels (annotated, so that a failed print is never silent)."""
     tubes = specimen_list(Specimen.objects.all())
-    labelled = Specimen.objects.filter(order=OuterRef(OuterRef("pk")), parent__isnull=True)
-    return (
-        queryset.select_related("participant", "site", "tube_set")
-        .prefetch_related(Prefetch("specimens", queryset=tubes))
-        .annotate(**latest_job_annotations(labelled.values("barcode")))
-    )
+    return _order_annotated(queryset).prefetch_related(Prefetch("specimens", queryset=tubes))
 
 
 def field_history(instance) -> Iterator[dict]:

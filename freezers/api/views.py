@@ -4,6 +4,7 @@ import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -219,12 +220,14 @@ class PlaceView(LimsAPIView):
     @extend_schema(request=s.SlotSerializer, responses={201: s.StorageSerializer})
     def post(self, request):
         data = self.validated(s.SlotSerializer)
-        placement = services.place_specimen(
-            actor=request.user,
-            specimen=specimen_for(request.user, data["id"]),
-            box=box_for(request.user, data["box"]),
-            position=data["position"],
-        )
+        with transaction.atomic():
+            placement = services.place_specimen(
+                actor=request.user,
+                specimen=specimen_for(request.user, data["id"], lock=True),
+                box=box_for(request.user, data["box"]),
+                position=data["position"],
+                locked=True,
+            )
         return _storage(placement, status.HTTP_201_CREATED)
 
 

@@ -1,6 +1,7 @@
 """API views of shipments: thin wrappers that validate, call one service, render."""
 
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, status
@@ -36,6 +37,16 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         self.kwargs["code"] = self.kwargs["code"].strip().upper()
         return super().get_object()
 
+    def _locked(self) -> Shipment:
+        """The shipment in scope, its row locked in the caller's transaction: one statement where
+        ``get_object()`` and the service's lock would be two (a scan's path)."""
+        self.kwargs["code"] = self.kwargs["code"].strip().upper()
+        found = self.get_queryset().select_for_update(of=("self",)).filter(code=self.kwargs["code"])
+        shipment = found.first()
+        if shipment is None:
+            raise Http404
+        return shipment
+
     def _detail(self, shipment, code=status.HTTP_200_OK):
         fresh = (
             selectors.shipment_list(Shipment.objects.filter(pk=shipment.pk))
@@ -64,13 +75,15 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def items(self, request, code=None):
         data = self.validated(s.ItemSerializer)
-        item = packing.shipment_add_item(
-            actor=request.user,
-            shipment=self.get_object(),
-            barcode=data["id"],
-            inner_box=data.get("inner_box"),
-            position=data.get("position", ""),
-        )
+        with transaction.atomic():
+            item = packing.shipment_add_item(
+                actor=request.user,
+                shipment=self._locked(),
+                barcode=data["id"],
+                inner_box=data.get("inner_box"),
+                position=data.get("position", ""),
+                locked=True,
+            )
         return Response(s.PackedItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.PackedItemSerializer)
@@ -110,13 +123,15 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def receive(self, request, code=None):
         data = self.validated(s.ReceiveSerializer)
-        received = receipt.shipment_receive(
-            actor=request.user,
-            shipment=self.get_object(),
-            barcode=data["id"],
-            damaged=data["damaged"],
-            reference=data.get("reference", ""),
-        )
+        with transaction.atomic():
+            received = receipt.shipment_receive(
+                actor=request.user,
+                shipment=self._locked(),
+                barcode=data["id"],
+                damaged=data["damaged"],
+                reference=data.get("reference", ""),
+                locked=True,
+            )
         return Response(s.ReceiptSerializer(received).data)
 
     @extend_schema(responses={200: dict})

@@ -158,6 +158,9 @@ class SpecimenSerializer(serializers.ModelSerializer):
         return None
 
     def get_children(self, specimen) -> list[str]:
+        # A scan's narrow read (selectors.scan_answers) knows when there are none.
+        if getattr(specimen, "has_children", True) is False:
+            return []
         return [child.barcode for child in specimen.children.all()]
 
     def get_ceremony(self, specimen) -> str | None:

@@ -1,5 +1,6 @@
 """API views of the specimen core: thin wrappers that validate, call one service, render."""
 
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -127,9 +128,13 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @action(detail=True, methods=["post"])
     def collect(self, request, code=None):
         data = self.validated(s.CollectSerializer)
-        return self._answer(
-            services.order_collect(actor=request.user, order=self.get_object(), **data)
-        )
+        # A scan's path: the order found and locked in one statement, answered from it.
+        with transaction.atomic():
+            order = selectors.locked_order_for_scan(request.user, self.kwargs["code"])
+            if order is None:
+                raise Http404
+            services.order_collect(actor=request.user, order=order, locked=True, **data)
+        return Response(self.get_serializer(selectors.order_scan_answer(order)).data)
 
     @extend_schema(request=s.ProcessSerializer, responses=s.OrderSerializer)
     @action(detail=True, methods=["post"])
@@ -204,6 +209,14 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def _answer(self, specimen, code=status.HTTP_200_OK):
         fresh = selectors.specimen_list(Specimen.objects.filter(pk=specimen.pk)).get()
         return Response(self.get_serializer(fresh).data, status=code)
+
+    def _locked(self) -> Specimen:
+        """The scanned tube in scope, locked in the caller's transaction: one statement where
+        ``get_object()`` and a service's lock would be two (and a wide read for the answer)."""
+        tube = selectors.locked_for_scan(self.request.user, parse_id(self.kwargs["barcode"]))
+        if tube is None:
+            raise Http404
+        return tube
 
     @extend_schema(
         responses=s.CustodyEventSerializer(many=True),
@@ -295,13 +308,15 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"])
     def weigh(self, request, barcode=None):
         data = self.validated(s.WeighSerializer)
-        specimen = services.specimen_weigh(
-            actor=request.user,
-            specimen=self.get_object(),
-            grams=data["grams"],
-            device=data["device"],
-        )
-        return self._answer(specimen)
+        with transaction.atomic():
+            specimen = services.specimen_weigh(
+                actor=request.user,
+                specimen=self._locked(),
+                grams=data["grams"],
+                device=data["device"],
+                locked=True,
+            )
+        return Response(self.get_serializer(selectors.scan_answers([specimen])[0]).data)
 
 
 def _require_auditor(view) -> None:

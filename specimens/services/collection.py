@@ -30,14 +30,17 @@ def order_collect(
     collected_at: datetime,
     barcodes: list[str] | None = None,
     notes: str = "",
+    locked: bool = False,
 ) -> CollectionOrder:
     """Record the draw: the given tubes (default: every labeled tube) become collected. On an
-    unlocked order, tubes already collected (by default all) take the new time instead."""
+    unlocked order, tubes already collected (by default all) take the new time instead.
+    ``locked``: the caller holds the order's row lock in its transaction; the order it gave is
+    the one changed."""
     require_order_role(order, "collect", actor=actor)
     check_recorded_time(collected_at, field="collected_at")
     notes = screen(notes, field="notes")
     with transaction.atomic():
-        order, step = lock_order(order, "collect", actor=actor)
+        order, step = lock_order(order, "collect", actor=actor, locked=locked)
         amending = order.status == OrderStatus.UNLOCKED
         tubes = order_tubes(order, barcodes)
         if barcodes is None:

@@ -32,15 +32,22 @@ class Weighing:
     device: str = ""
 
 
-def specimen_weigh(*, actor: User, specimen: Specimen, grams: Decimal, device: str) -> Specimen:
-    """Record a weight with its device as provenance; urine and saliva get the volume it implies."""
-    (answer,) = specimens_weigh(actor=actor, weighings=[Weighing(specimen, grams, device)])
+def specimen_weigh(
+    *, actor: User, specimen: Specimen, grams: Decimal, device: str, locked: bool = False
+) -> Specimen:
+    """Record a weight with its device as provenance; urine and saliva get the volume it implies.
+    ``locked``: the caller holds ``specimen``'s row lock in its transaction (``Specimen.objects
+    .lock()`` or ``selectors.locked_for_scan``), so it is not read again."""
+    weighings = [Weighing(specimen, grams, device)]
+    (answer,) = specimens_weigh(actor=actor, weighings=weighings, locked=locked)
     if isinstance(answer, DomainError):
         raise answer
     return answer
 
 
-def specimens_weigh(*, actor: User, weighings: list[Weighing]) -> list[Specimen | DomainError]:
+def specimens_weigh(
+    *, actor: User, weighings: list[Weighing], locked: bool = False
+) -> list[Specimen | DomainError]:
     """Record a station's weighings at once: each is checked on its own, those that pass are
     written together in scan order, and the answer for each is its tube or the error that
     refused it (a refused weighing changes nothing). A tube is weighed at most once a call."""
@@ -54,11 +61,13 @@ def specimens_weigh(*, actor: User, weighings: list[Weighing]) -> list[Specimen 
         except DomainError as error:
             answers[index] = error
     with transaction.atomic():
-        pks = [weighings[index].specimen.pk for index in readings]
-        locked = {tube.pk: tube for tube in Specimen.objects.filter(pk__in=pks).lock()}
+        tubes = [weighings[index].specimen for index in readings]
+        if not locked:
+            tubes = Specimen.objects.filter(pk__in=[tube.pk for tube in tubes]).lock()
+        held = {tube.pk: tube for tube in tubes}
         passed: dict[int, dict] = {}
         for index, reading in readings.items():
-            tube = answers[index] = locked[weighings[index].specimen.pk]
+            tube = answers[index] = held[weighings[index].specimen.pk]
             try:
                 check_step(tube, CustodyKind.WEIGHED, actor=actor)
             except DomainError as error:
@@ -66,7 +75,7 @@ def specimens_weigh(*, actor: User, weighings: list[Weighing]) -> list[Specimen 
             else:
                 passed[tube.pk] = reading
         transition_many(
-            [locked[pk] for pk in passed],
+            [held[pk] for pk in passed],
             CustodyKind.WEIGHED,
             actor=actor,
             details=lambda tube: passed[tube.pk],
