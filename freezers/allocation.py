@@ -24,6 +24,7 @@ from freezers.services import (
     shift,
     slot_details,
 )
+from lims.audit import said
 from lims.errors import Conflict, InvalidInput
 from lims.integrity import broken_constraint
 from lims.models import Site, User
@@ -291,7 +292,7 @@ def _insert(actor: User, where: Where, batch: list[Specimen], strategy: str) -> 
         try:
             with transaction.atomic():
                 created = Placement.objects.bulk_create_with_history(
-                    placements, actor=actor, reason=f"allocated ({strategy})"
+                    placements, actor=actor, reason=said(f"allocated ({strategy})")
                 )
                 shift((None, placement.box_id) for placement in created)
                 return created

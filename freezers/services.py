@@ -38,7 +38,7 @@ from freezers.models import (
     Rack,
     TemperatureReading,
 )
-from lims.audit import stamp
+from lims.audit import said, stamp
 from lims.choices import Role, SiteKind
 from lims.errors import InvalidInput
 from lims.free_text import require_reason, screen
@@ -119,7 +119,7 @@ def rack_create(
         _save_new(
             rack,
             actor=actor,
-            reason="rack added",
+            reason=said("rack added"),
             taken={
                 "rack_name_unique": f"{freezer.code} already has a rack {name}.",
                 "rack_position_unique": f"Position {position} of {freezer.code} holds a rack.",
@@ -147,7 +147,7 @@ def box_create(*, actor: User, rack: Rack, box_type: BoxType, position: int | No
         _save_new(
             box,
             actor=actor,
-            reason="box added",
+            reason=said("box added"),
             taken={"box_rack_slot_unique": f"Slot {position} of {rack.name} holds a box."},
         )
     return box
@@ -340,7 +340,7 @@ def place_specimen(
             ref=box.code,
             details=details,
         )
-        save_in_slot(placement, actor=actor, reason=f"stored at {details['path']}")
+        save_in_slot(placement, actor=actor, reason=said(f"stored at {details['path']}"))
         shift([(None, box.pk)])
         return placement
 
@@ -369,7 +369,7 @@ def move_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) -
             ref=box.code,
             details={"from": before, "to": after},
         )
-        return save_in_slot(placement, actor=actor, reason=f"moved to {after['path']}")
+        return save_in_slot(placement, actor=actor, reason=said(f"moved to {after['path']}"))
 
 
 def retrieve_specimen(*, actor: User, specimen: Specimen, reason: str) -> Placement:
@@ -438,7 +438,7 @@ def _return(actor: User, specimen: Specimen, box: Box, row: int, column: int) ->
         ref=box.code,
         details=details,
     )
-    return save_in_slot(placement, actor=actor, reason=f"returned to {details['path']}")
+    return save_in_slot(placement, actor=actor, reason=said(f"returned to {details['path']}"))
 
 
 def put_back(placement: Placement, box: Box, row: int, column: int) -> dict:

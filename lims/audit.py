@@ -1,7 +1,8 @@
 """Audit plumbing: history that always records who and why, and querysets that cannot bypass it.
 
-A history row's reason is free text, so it is kept as a note beside the row (``lims.notes``):
-the row holds ``note:<salted digest>``, which an administrator's redaction leaves verifiable.
+A history row's reason may hold what a person typed, so it is kept as a note beside the row
+(``lims.notes``): the row holds ``note:<salted digest>``, which an administrator's redaction
+leaves verifiable. A reason in the system's own words (``said``) is kept in the row as is.
 """
 
 from django.db import connections, models
@@ -127,8 +128,22 @@ def recorded_reason(reason: str | None) -> str | None:
     return f"{reason}: {given}" if reason else given
 
 
+class SystemWords(str):
+    """A reason in the system's own words (a verb, codes, a storage path), holding nothing a
+    person typed: nothing in it could ever need redacting, so it needs no note."""
+
+
+def said(words: str) -> SystemWords:
+    """``words`` marked as the system's own (see SystemWords): composing them with anything
+    else gives a plain string again, which is kept as a note."""
+    return SystemWords(words)
+
+
 def kept_reason(reason: str | None, *, subject: str) -> str | None:
-    """The reason as a history row holds it: a reference to a note (``note:<digest>``)."""
+    """The reason as a history row holds it: the system's own words as they are, anything else
+    a reference to a note (``note:<digest>``)."""
+    if isinstance(reason, SystemWords):
+        return str(reason)
     # Imported here: lims.notes reads lims.models, which imports this module.
     from lims import notes
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from lims.audit import stamp
+from lims.audit import said, stamp
 from lims.free_text import screen
 from lims.models import User
 from shipments.choices import Condition, Courier
@@ -60,7 +60,8 @@ def shipment_dispatch(
                 "destination": shipment.destination.code,
             },
         )
-        stamp(shipment, actor=actor, reason=f"dispatched with {Courier(courier).label}").save()
+        why = said(f"dispatched with {Courier(courier).label}")
+        stamp(shipment, actor=actor, reason=why).save()
     return shipment
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from barcode_printing.ids import parse_id
-from lims.audit import stamp
+from lims.audit import said, stamp
 from lims.choices import Role, SiteKind
 from lims.errors import NotFound
 from lims.free_text import require_reason, screen
@@ -64,7 +64,7 @@ def shipment_create(
             condition=condition,
             created_by=actor,
         )
-        stamp(shipment, actor=actor, reason="shipment created").save()
+        stamp(shipment, actor=actor, reason=said("shipment created")).save()
     return shipment
 
 
@@ -166,7 +166,7 @@ def shipment_add_item(
         )
         try:
             with transaction.atomic():
-                stamp(item, actor=actor, reason=f"packed into {shipment.code}").save()
+                stamp(item, actor=actor, reason=said(f"packed into {shipment.code}")).save()
         except IntegrityError as error:
             # The row locks make this a backstop: the database still refuses two open shipments
             # for one tube, or two tubes in one position, whatever path wrote them.

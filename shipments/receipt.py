@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from barcode_printing.ids import parse_id
-from lims.audit import stamp
+from lims.audit import said, stamp
 from lims.errors import DomainError
 from lims.free_text import screen
 from lims.models import User
@@ -62,13 +62,13 @@ def shipment_arrive(
         shipment.arrival_condition_ok = condition_ok
         shipment.arrival_temperature_c = temperature_c
         shipment.arrival_notes = notes
-        stamp(shipment, actor=actor, reason="arrival recorded").save()
+        stamp(shipment, actor=actor, reason=said("arrival recorded")).save()
         minutes = max(0, int((now - shipment.dispatched_at).total_seconds() // 60))
         items = list(shipment.items.filter(open=True))
         for item in items:
             item.transit_minutes = minutes
         ShipmentItem.objects.bulk_update_with_history(
-            items, ["transit_minutes"], actor=actor, reason="transit time at arrival"
+            items, ["transit_minutes"], actor=actor, reason=said("transit time at arrival")
         )
     return shipment
 
@@ -303,7 +303,7 @@ class _Receiving:
             [scanned.item for scanned in self.received],
             ["receipt_status", "received_at", "received_by"],
             actor=actor,
-            reason=f"received from {shipment.code}",
+            reason=said(f"received from {shipment.code}"),
         )
 
 
@@ -379,15 +379,15 @@ def shipment_close(*, actor: User, shipment: Shipment) -> Shipment:
                     for specimen in specimens
                 ],
                 actor=actor,
-                reason=f"not received when {shipment.code} was closed",
+                reason=said(f"not received when {shipment.code} was closed"),
             )
         for item in open_items:
             item.open = False
             if item.receipt_status == ReceiptStatus.PENDING:
                 item.receipt_status = ReceiptStatus.MISSING
         ShipmentItem.objects.bulk_update_with_history(
-            open_items, ["open", "receipt_status"], actor=actor, reason="receipt closed"
+            open_items, ["open", "receipt_status"], actor=actor, reason=said("receipt closed")
         )
         advance(shipment, rule, actor=actor, at=now)
-        stamp(shipment, actor=actor, reason="receipt closed").save()
+        stamp(shipment, actor=actor, reason=said("receipt closed")).save()
     return shipment

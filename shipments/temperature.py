@@ -5,6 +5,7 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
+from lims.audit import said
 from lims.models import User
 from shipments import logger
 from shipments.choices import RANGES, ReceiptStatus
@@ -79,6 +80,6 @@ def _flag_excursion(actor: User, shipment: Shipment, stretches: list[logger.Stre
                 for s in stretches
             ],
         },
-        reason=f"temperature excursion during transit in {shipment.code}",
+        reason=said(f"temperature excursion during transit in {shipment.code}"),
         site=shipment.destination,
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from lims.audit import said
 from lims.choices import Role
 from lims.errors import Conflict, Forbidden
 from lims.models import Site, User
@@ -285,6 +286,6 @@ def transition_many(
             )
         )
     Specimen.objects.bulk_update_with_history(
-        specimens, sorted(fields), actor=actor, reason=reason or _VERB[kind]
+        specimens, sorted(fields), actor=actor, reason=reason or said(_VERB[kind])
     )
     return CustodyEvent.objects.bulk_create(events)

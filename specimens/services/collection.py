@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 
 from barcode_printing.ids import parse_id
+from lims.audit import said
 from lims.errors import InvalidInput
 from lims.free_text import screen
 from lims.models import User
@@ -61,7 +62,7 @@ def order_collect(
             reason=notes,
         )
         _amend(actor, order, redone, changes, why)
-        record_step(order, step, actor=actor, reason=why or notes or "collected")
+        record_step(order, step, actor=actor, reason=why or notes or said("collected"))
     return order
 
 
@@ -114,7 +115,7 @@ def order_process(
             details=lambda tube: _processing_details(tube, changes[tube.barcode]),
         )
         _amend(actor, order, redone, changes, why)
-        record_step(order, step, actor=actor, reason=why or "processed")
+        record_step(order, step, actor=actor, reason=why or said("processed"))
     return order
 
 

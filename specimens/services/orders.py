@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from barcode_printing.ids import parse_id
-from lims.audit import stamp
+from lims.audit import said, stamp
 from lims.choices import Role, SiteKind
 from lims.models import Site, User
 from lims.scoping import require_role
@@ -125,7 +125,7 @@ def order_create(
             created_by=actor,
             **safety,
         )
-        record_step(order, CREATE, actor=actor, reason="order created")
+        record_step(order, CREATE, actor=actor, reason=said("order created"))
         for barcode, tube in zip(allocate_specimen_ids(len(types)), types, strict=True):
             _label(actor, order, barcode, tube)
         # HealthPro's flow: create, print labels, collect. A printer problem never undoes the
@@ -151,7 +151,7 @@ def _label(actor: User, order: CollectionOrder, barcode: str, tube: SpecimenType
         ref=order.code,
         details={"type": tube.code},
     )
-    stamp(specimen, actor=actor, reason=f"labeled for {order.code}").save()
+    stamp(specimen, actor=actor, reason=said(f"labeled for {order.code}")).save()
     event.save()
     return specimen
 
@@ -186,7 +186,7 @@ def order_finalize(*, actor: User, order: CollectionOrder) -> CollectionOrder:
             raise ProcessingIncomplete(
                 f"Record processing of {', '.join(waiting)} before finalizing {order.code}."
             )
-        record_step(order, step, actor=actor, reason="finalized")
+        record_step(order, step, actor=actor, reason=said("finalized"))
     return order
 
 

@@ -5,7 +5,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lims.audit import stamp
+from lims.audit import said, stamp
 from lims.choices import Role, SiteKind
 from lims.free_text import require_reason
 from lims.integrity import broken_constraint
@@ -42,7 +42,7 @@ def participant_register(*, actor: User, participant_id: str, site: Site) -> Par
         )
         try:
             with transaction.atomic():
-                stamp(participant, actor=actor, reason="registered").save()
+                stamp(participant, actor=actor, reason=said("registered")).save()
             return participant
         except IntegrityError as error:
             broken = broken_constraint(error, participant)

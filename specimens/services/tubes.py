@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from lims.audit import stamp
+from lims.audit import said, stamp
 from lims.credentials import PasswordCheck
 from lims.free_text import require_reason
 from lims.models import User
@@ -167,6 +167,6 @@ def _aliquot(
         ref=parent.barcode,
         details={"parent": parent.barcode, "volume_ul": volume_ul},
     )
-    stamp(child, actor=actor, reason=f"aliquot of {parent.barcode}").save()
+    stamp(child, actor=actor, reason=said(f"aliquot of {parent.barcode}")).save()
     event.save()
     return child

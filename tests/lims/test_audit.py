@@ -8,9 +8,9 @@ from django.test import Client
 from django.utils import timezone
 
 from lims import notes
-from lims.audit import AuditBypassRefused, history_models, stamp
+from lims.audit import AuditBypassRefused, history_models, said, stamp
 from lims.db_guards import append_only_tables
-from lims.models import Site, User
+from lims.models import Note, Site, User
 from tests.helpers import PASSWORD, make_site
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,18 @@ def test_admin_pages_for_users_and_memberships_render(superuser, phleb_north):
         "/admin/lims/user/add/",
     ):
         assert browser.get(url).status_code == 200, url
+
+
+def test_the_systems_own_words_stay_in_the_row_and_what_a_person_adds_becomes_a_note(
+    north, superuser
+):
+    kept = Note.objects.count()
+    stamp(north, actor=superuser, reason=said("renamed by the demo")).save()
+    assert north.history.latest().history_change_reason == "renamed by the demo"
+    assert Note.objects.count() == kept
+
+    stamp(north, actor=superuser, reason=said("renamed") + ": asked by the site lead").save()
+    latest = north.history.latest()
+    assert latest.history_change_reason.startswith(notes.REASON_PREFIX)
+    assert notes.reason(latest) == "renamed: asked by the site lead"
+    assert Note.objects.count() == kept + 1
