@@ -55,3 +55,11 @@ class Camera:
         page.screenshot(
             path=ARTIFACTS / f"{self.prefix}-{self.count:02d}-{slug}.png", full_page=True
         )
+
+
+def settled(page) -> None:
+    """Wait until htmx has no request in flight and no swap settling: a station takes the focus
+    back to its scan field when an answer settles, so keys pressed before that may go astray."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )

@@ -34,6 +34,7 @@ def test_a_queued_run_shows_progress_until_the_worker_performs_it(page_for, audi
     assert "Every chain intact: 3 tubes, 7 events checked." in text
 
 
+@pytest.mark.db_superuser
 def test_each_broken_chain_is_listed_with_its_event(page_for, auditor, tubes):
     _tamper(
         "UPDATE specimens_custodyevent SET ref = 'X' WHERE specimen_id = %s AND seq = 2",
