@@ -60,6 +60,7 @@ class Camera:
 def settled(page) -> None:
     """Wait until htmx has no request in flight and no swap settling: a station takes the focus
     back to its scan field when an answer settles, so keys pressed before that may go astray."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    from playwright.sync_api import expect
+
+    # A locator, not wait_for_function: the pages' CSP refuses the eval that one polls with.
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
