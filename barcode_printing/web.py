@@ -50,24 +50,32 @@ def job_sentence(job: PrintJob, what: str = "Labels") -> tuple[bool, str]:
     return True, f"{what} queued for {where}; the job's status follows on this page."
 
 
-def print_from_form(
-    request, form: PrintForm, printers, batch: LabelBatch, *, what: str, stem: str
-) -> HttpResponse | bool:
-    """Print ``batch`` on the printer the bound ``form`` names. The labels' download for the PDF
-    printer; True once a label printer has the job (its state answered on the page); False when
-    the form or the service refused (the reason put on the form)."""
-    if not form.is_valid():
-        return False
-    printer = printers.get(name=form.cleaned_data["printer"])
-    try:
-        job, rendered = print_labels(
-            actor=request.user, batch=batch, printer=printer, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        show_error(form, error)
-        return False
-    if printer.kind == PrinterKind.PDF:
-        return download(rendered, stem)
-    ok, sentence = job_sentence(job, what)
-    answer(request, sentence, ok=ok)
-    return True
+def print_posted(
+    request, site: Site, batch: LabelBatch, *, what: str, stem: str, done, page
+) -> HttpResponse:
+    """A page's printer form posted: ``batch`` printed on the printer it names at ``site``.
+
+    The labels' download for the PDF printer; ``done`` (a redirect back to the page, the job's
+    state answered on it) once a label printer has the job; else ``page(form)`` with the
+    refusal on the form."""
+    printers = site_printers(site)
+    form = PrintForm(request.POST, printers=printers)
+    if form.is_valid():
+        printer = printers.get(name=form.cleaned_data["printer"])
+        try:
+            job, rendered = print_labels(
+                actor=request.user,
+                batch=batch,
+                printer=printer,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            if printer.kind == PrinterKind.PDF:
+                return download(rendered, stem)
+            ok, sentence = job_sentence(job, what)
+            answer(request, sentence, ok=ok)
+            return done
+    answer(request, f"{what} was not printed: see the form.", ok=False)
+    return page(form)

@@ -68,8 +68,9 @@ class AuditedAdmin(NotedHistoryAdmin):
         return False
 
 
-class ReadOnlyHistoryAdmin(NotedHistoryAdmin):
-    """Changes go through the services (and their custody chain), never through a form."""
+class ReadOnlyAdminMixin:
+    """Rows the admin shows and never adds, changes or deletes: they are written by the
+    services (and their custody chain), or are append-only."""
 
     def has_add_permission(self, request):
         return False
@@ -79,6 +80,10 @@ class ReadOnlyHistoryAdmin(NotedHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, NotedHistoryAdmin):
+    """Changes go through the services (and their custody chain), never through a form."""
 
 
 class MembershipInline(admin.TabularInline):

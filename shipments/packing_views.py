@@ -5,7 +5,7 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from barcode_printing.web import PrintForm, print_from_form, site_printers
+from barcode_printing.web import PrintForm, print_posted, site_printers
 from lims.choices import Role
 from lims.errors import DomainError
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error, site_for
@@ -153,19 +153,12 @@ def cancel_step(request, code: str):
 def label_step(request, code: str):
     """The package label: sent to a label printer, or downloaded as a PDF."""
     shipment = visible_shipment(request, code)
-    printers = site_printers(shipment.origin)
-    form = PrintForm(request.POST, printers=printers)
-    printed = print_from_form(
+    return print_posted(
         request,
-        form,
-        printers,
+        shipment.origin,
         labels_for_shipment(request.user, shipment.code),
         what=f"Package label of {shipment.code}",
         stem=f"label-{shipment.code}",
+        done=redirect("station-pack", code=shipment.code),
+        page=lambda form: pack_page(request, shipment, status=400, label=form),
     )
-    if printed is True:
-        return redirect("station-pack", code=shipment.code)
-    if printed:
-        return printed
-    answer(request, "The label was not printed: see below.", ok=False)
-    return pack_page(request, shipment, status=400, label=form)

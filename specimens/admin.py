@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.utils.html import format_html_join
 
-from lims.admin import AuditedAdmin, ReadOnlyHistoryAdmin
+from lims.admin import AuditedAdmin, ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
 from lims.errors import DomainError
 from lims.models import Note
 from specimens import selectors, services
@@ -89,7 +89,7 @@ class SpecimenAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Signatures are shown, never made or changed here: only a signed service writes them."""
 
     list_display = ["specimen", "seq", "kind", "meaning", "printed_name", "signed_at"]
@@ -109,22 +109,13 @@ class SignatureAdmin(admin.ModelAdmin):
     def kind(self, signature):
         return signature.event.get_kind_display()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class RedactForm(ActionForm):
     reason = forms.CharField(required=False, help_text="Why the note must go (required).")
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Notes are read here and redacted with a reason (the redaction action), never edited."""
 
     list_display = ["pk", "subject", "text", "created_at", "redaction"]
@@ -146,12 +137,3 @@ class NoteAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Note {note.pk}: {refused.detail}", messages.ERROR)
             else:
                 self.message_user(request, f"Note {note.pk} redacted.", messages.SUCCESS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,8 @@
 """The packing side's pages: create a shipment, take a tube out with a reason, cancel an empty
 shipment, print its package label; bad input answered on the page with nothing changed."""
 
+import html
+
 import pytest
 
 from barcode_printing.models import Printer, PrintJob
@@ -132,3 +134,13 @@ def test_a_label_printer_that_does_not_answer_is_said_so(page_for, phleb_north, 
         and 'role="alert"' in page
     )
     assert PrintJob.objects.get().status == "failed"
+
+
+@pytest.mark.parametrize("fields", [{"printer": "nowhere"}, {}])
+def test_an_unknown_or_missing_label_printer_is_refused(page_for, phleb_north, shipment, fields):
+    response = page_for(phleb_north).post(f"/stations/shipments/{shipment.code}/label", fields)
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert 'role="alert"' in page
+    assert f"Package label of {shipment.code} was not printed: see the form." in page
+    assert not PrintJob.objects.exists()
