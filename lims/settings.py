@@ -108,7 +108,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "LIMS_DB_PREPARED", True
+    "LIMS_DB_PREPARED", False
 ):
     # Server-side binding lets psycopg prepare a statement met twice on a connection, so that
     # PostgreSQL plans it once per connection rather than on every scan.
