@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from lims import notes
+from lims.audit import stamp
 from lims.models import Site, User
 from specimens.models import GENESIS_HASH, CustodyEvent, Specimen
 from specimens.verify_trail import CURRENT_VERSION, canonical, chain_hash
@@ -65,6 +66,15 @@ def chain(
     )
     specimen.custody_seq, specimen.custody_head = seq, digest
     return event
+
+
+def save_with_event(specimen: Specimen, *, actor: User, reason: str, **event) -> CustodyEvent:
+    """Save ``specimen`` (its history naming ``actor`` and ``reason``) with the next event of
+    its chain (``chain``'s arguments): how a new tube gets its first step."""
+    saved = chain(specimen, actor=actor, **event)
+    stamp(specimen, actor=actor, reason=reason).save()
+    saved.save()
+    return saved
 
 
 # Details that hold free text a person typed: kept as notes, the chain holds their digests.

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from barcode_printing.ids import parse_id
-from lims.audit import said, stamp
+from lims.audit import said
 from lims.choices import Role, SiteKind
 from lims.models import Site, User
 from lims.scoping import require_role
@@ -143,16 +143,15 @@ def _label(actor: User, order: CollectionOrder, barcode: str, tube: SpecimenType
         collection_site=order.site,
         current_site=order.site,
     )
-    event = custody.chain(
+    custody.save_with_event(
         specimen,
-        kind=CustodyKind.LABELED,
         actor=actor,
+        reason=said(f"labeled for {order.code}"),
+        kind=CustodyKind.LABELED,
         site=order.site,
         ref=order.code,
         details={"type": tube.code},
     )
-    stamp(specimen, actor=actor, reason=said(f"labeled for {order.code}")).save()
-    event.save()
     return specimen
 
 

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from lims.audit import said, stamp
+from lims.audit import said
 from lims.credentials import PasswordCheck
 from lims.free_text import require_reason
 from lims.models import User
@@ -27,30 +27,24 @@ from specimens.services.checks import reason_from_list
 
 def specimen_hold(*, actor: User, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="put this tube on hold")
-    with transaction.atomic():
-        (specimen,) = Specimen.objects.lock(specimen)
-        transition(
-            specimen,
-            CustodyKind.HELD,
-            actor=actor,
-            reason=reason,
-            details={"reason": reason},
-            changes={"hold_reason": reason},
-        )
-    return specimen
+    return _set_hold(actor, specimen, CustodyKind.HELD, reason, hold_reason=reason)
 
 
 def specimen_release(*, actor: User, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="release this tube")
+    return _set_hold(actor, specimen, CustodyKind.RELEASED, reason, hold_reason="")
+
+
+def _set_hold(actor: User, specimen: Specimen, kind: str, reason: str, *, hold_reason: str):
     with transaction.atomic():
         (specimen,) = Specimen.objects.lock(specimen)
         transition(
             specimen,
-            CustodyKind.RELEASED,
+            kind,
             actor=actor,
             reason=reason,
             details={"reason": reason},
-            changes={"hold_reason": ""},
+            changes={"hold_reason": hold_reason},
         )
     return specimen
 
@@ -159,14 +153,13 @@ def _aliquot(
         volume_ul=volume_ul,
         collected_at=parent.collected_at,
     )
-    event = custody.chain(
+    custody.save_with_event(
         child,
-        kind=CustodyKind.ALIQUOTED,
         actor=actor,
+        reason=said(f"aliquot of {parent.barcode}"),
+        kind=CustodyKind.ALIQUOTED,
         site=parent.current_site,
         ref=parent.barcode,
         details={"parent": parent.barcode, "volume_ul": volume_ul},
     )
-    stamp(child, actor=actor, reason=said(f"aliquot of {parent.barcode}")).save()
-    event.save()
     return child
