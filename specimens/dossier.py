@@ -2,13 +2,15 @@
 the pages other apps hold about it, and whether its chain verifies."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch
 
 from lims import notes
+from lims.templatetags.workbench import local
 from specimens import custody, extensions
 from specimens.models import CustodyEvent, Signature, Specimen
-from specimens.selectors import field_history
+from specimens.selectors import field_history, plain
 
 
 @dataclass
@@ -47,10 +49,19 @@ def dossier(specimen: Specimen) -> Dossier:
     return Dossier(
         tube=specimen,
         trail=trail(specimen),
-        history=field_history(specimen),
+        history=field_history(specimen, shown=_in_zone(specimen.current_site.time_zone)),
         links=extensions.links(specimen),
         breaks=custody.verify(Specimen.objects.filter(pk=specimen.pk)).breaks,
     )
+
+
+def _in_zone(zone: str):
+    """A field history's values as a person reads them: times in ``zone``, as the trail."""
+
+    def shown(value):
+        return local(value, zone) if isinstance(value, datetime) else plain(value)
+
+    return shown
 
 
 def visible_tubes(user):

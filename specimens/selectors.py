@@ -111,9 +111,11 @@ def order_list(queryset):
     return _order_annotated(queryset).prefetch_related(Prefetch("specimens", queryset=tubes))
 
 
-def field_history(instance) -> Iterator[dict]:
-    """Each historical change of ``instance``: who, when, why, and field-level old → new, read
-    in chunks, so that even a long history is never held whole."""
+def field_history(instance, *, shown=None) -> Iterator[dict]:
+    """Each historical change of ``instance``: who, when, why, and field-level old → new (each
+    value as ``shown`` writes it; plain JSON values by default), read in chunks, so that even a
+    long history is never held whole."""
+    shown = shown or plain
     records = instance.history.select_related("history_user").order_by("history_date", "history_id")
     previous = None
     for record, reason in _with_reasons(records.iterator(chunk_size=1000), 1000):
@@ -121,7 +123,7 @@ def field_history(instance) -> Iterator[dict]:
             []
             if previous is None
             else [
-                {"field": change.field, "old": _plain(change.old), "new": _plain(change.new)}
+                {"field": change.field, "old": shown(change.old), "new": shown(change.new)}
                 for change in record.diff_against(previous).changes
             ]
         )
@@ -143,7 +145,8 @@ def _with_reasons(records: Iterator, size: int) -> Iterator[tuple]:
             yield record, notes.reason_shown(record.history_change_reason, found)
 
 
-def _plain(value):
+def plain(value):
+    """``value`` as JSON holds it: times and decimals as their text."""
     return (
         value if value is None or isinstance(value, bool | int | float | str | list) else str(value)
     )

@@ -97,6 +97,9 @@ def test_each_signature_is_shown_beside_its_event_with_its_manifestation(
     assert f"<th>When ({tube.current_site.time_zone})</th>" in history
     changed = timezone.localtime(tube.history.latest().history_date, zone)
     assert f"{changed:%Y-%m-%d %H:%M} {changed.tzname()}</time>" in history
+    # So are the times a change set: the collection time as the trail writes times.
+    collected = timezone.localtime(tube.collected_at, zone)
+    assert f"collected_at: — → {collected:%Y-%m-%d %H:%M} {collected.tzname()}" in history
 
 
 def test_the_query_count_is_constant_in_the_trail_length(page_for, auditor, tube, phleb_north):
