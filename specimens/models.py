@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from lims.audit import AuditedQuerySet, LimsHistory
 from lims.models import Site
-from lims.scoping import scope_of
+from lims.scoping import Scope, scope_of
 from specimens.choices import (
     Centrifuge,
     Ceremony,
@@ -225,7 +225,9 @@ LIFECYCLE_RELATED = ("type", "participant", "current_site")
 
 class SpecimenQuerySet(AuditedQuerySet):
     def for_user(self, user):
-        scope = scope_of(user)
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
         # Every specimen is bound for the one central biobank, and its staff may look up any
         # barcode; collection sites see what they collected or now hold.
         if scope.at_biobank:

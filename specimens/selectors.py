@@ -3,11 +3,12 @@
 from collections.abc import Iterator
 from itertools import islice
 
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import CharField, Exists, OuterRef, Prefetch, prefetch_related_objects
 
 from barcode_printing.selectors import latest_job_annotations
 from lims import notes
 from lims.choices import Role
+from lims.compiled import Compiled, Given
 from lims.scoping import scope_of
 from specimens import extensions
 from specimens.models import CollectionOrder, CustodyEvent, Participant, Signature, Specimen
@@ -40,8 +41,13 @@ def locked_for_scan(user, barcode: str) -> Specimen | None:
     """The tube ``barcode`` among those ``user`` sees, locked for update, with what the
     lifecycle and the scan's answer read, in one narrow statement (None: no such tube in
     scope). The services take it as locked; ``scan_answers`` completes it."""
-    rows = _narrow(Specimen.objects.for_user(user).filter(barcode=barcode)).order_by()
-    return next(iter(rows.select_for_update(of=("self",))), None)
+    return next(iter(_locked_tube(scope_of(user), barcode=barcode)), None)
+
+
+@Compiled
+def _locked_tube(scope):
+    tube = Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
+    return _narrow(tube).order_by().select_for_update(of=("self",))
 
 
 def _narrow(queryset):
