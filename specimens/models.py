@@ -166,7 +166,9 @@ class IdentifierCounter(models.Model):
 
 class OrderQuerySet(AuditedQuerySet):
     def for_user(self, user):
-        scope = scope_of(user)
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
         return self.all() if scope.at_biobank else scope.filter(self, "site")
 
 
@@ -240,8 +242,12 @@ class SpecimenQuerySet(AuditedQuerySet):
         A fixed lock order (by key) keeps two writers on overlapping tubes from deadlocking.
         """
         rows = self.filter(pk__in=[s.pk for s in specimens]) if specimens else self
-        return list(
-            rows.select_for_update(of=("self",)).select_related(*LIFECYCLE_RELATED).order_by("pk")
+        return list(rows.locking())
+
+    def locking(self):
+        """These rows as ``lock()`` reads them, not yet read (to compile, or to narrow)."""
+        return (
+            self.select_for_update(of=("self",)).select_related(*LIFECYCLE_RELATED).order_by("pk")
         )
 
 
