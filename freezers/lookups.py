@@ -6,6 +6,7 @@ from barcode_printing.ids import parse_id
 from freezers.models import Box, Freezer
 from lims.errors import InvalidInput, NotFound
 from lims.models import User
+from specimens import selectors
 from specimens.models import Specimen
 
 
@@ -36,10 +37,12 @@ class UnknownRack(NotFound):
 
 def specimen_for(user: User, text: str, *, field: str = "id", lock: bool = False) -> Specimen:
     """The specimen of a scanned or typed ID among those ``user`` may see; with ``lock``, its
-    row locked in the caller's transaction in the same statement (``Specimen.objects.lock()``)."""
+    row locked in the caller's transaction in the same statement (``selectors.locked_tube``)."""
     barcode = parse_id(text)
-    found = Specimen.objects.for_user(user).filter(barcode=barcode)
-    specimen = next(iter(found.lock()), None) if lock else found.first()
+    if lock:
+        specimen = selectors.locked_tube(user, barcode)
+    else:
+        specimen = Specimen.objects.for_user(user).filter(barcode=barcode).first()
     if specimen is None:
         raise UnknownSpecimen(
             f"No specimen {barcode} among those you can see.", errors={field: ["Unknown."]}

@@ -57,6 +57,18 @@ def _locked_tube(scope):
     return _narrow(tube).order_by().select_for_update(of=("self",))
 
 
+def locked_tube(user, barcode: str) -> Specimen | None:
+    """The tube ``barcode`` among those ``user`` sees, locked as ``Specimen.objects.lock()``
+    locks it, with its order, in one compiled statement (None: no such tube in scope)."""
+    return next(iter(_locked_plain(scope_of(user), barcode=barcode)), None)
+
+
+@Compiled
+def _locked_plain(scope):
+    tube = Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
+    return tube.select_related("order").locking()
+
+
 def _narrow(queryset):
     """Specimens with their one-each relations, and what the lists of their representation
     hold only looked for: not ``specimen_list``, whose wide joins and prefetches a scan's

@@ -162,6 +162,9 @@ def order_tubes(order: CollectionOrder, barcodes: list[str] | None) -> list[Spec
     is refused by name. Every tube of the order is locked, in one compiled statement: the
     order's own lock already makes its steps one at a time."""
     tubes = _locked_tubes_of(order=order.pk)
+    for tube in tubes:
+        # The locked order, as ``order.specimens`` would have set it.
+        tube.order = order
     if barcodes is None:
         return tubes
     wanted = {parse_id(code) for code in barcodes}
