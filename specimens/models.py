@@ -10,7 +10,7 @@ from django.db.models import Q
 from lims.audit import AuditedQuerySet, LimsHistory
 from lims.models import Site
 from lims.notes import FieldText
-from lims.scoping import scope_of
+from lims.scoping import Scope, scope_of
 from specimens.choices import (
     Centrifuge,
     Ceremony,
@@ -167,7 +167,9 @@ class IdentifierCounter(models.Model):
 
 class OrderQuerySet(AuditedQuerySet):
     def for_user(self, user):
-        scope = scope_of(user)
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
         return self.all() if scope.at_biobank else scope.filter(self, "site")
 
 
@@ -226,7 +228,9 @@ LIFECYCLE_RELATED = ("type", "participant", "current_site")
 
 class SpecimenQuerySet(AuditedQuerySet):
     def for_user(self, user):
-        scope = scope_of(user)
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
         # Every specimen is bound for the one central biobank, and its staff may look up any
         # barcode; collection sites see what they collected or now hold.
         if scope.at_biobank:
@@ -239,8 +243,12 @@ class SpecimenQuerySet(AuditedQuerySet):
         A fixed lock order (by key) keeps two writers on overlapping tubes from deadlocking.
         """
         rows = self.filter(pk__in=[s.pk for s in specimens]) if specimens else self
-        return list(
-            rows.select_for_update(of=("self",)).select_related(*LIFECYCLE_RELATED).order_by("pk")
+        return list(rows.locking())
+
+    def locking(self):
+        """These rows as ``lock()`` reads them, not yet read (to compile, or to narrow)."""
+        return (
+            self.select_for_update(of=("self",)).select_related(*LIFECYCLE_RELATED).order_by("pk")
         )
 
 

@@ -3,11 +3,19 @@
 from collections.abc import Iterator
 from itertools import islice
 
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import (
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    prefetch_related_objects,
+)
 
 from barcode_printing.selectors import latest_job_annotations
 from lims import notes
 from lims.choices import Role
+from lims.compiled import Compiled, Given
 from lims.scoping import scope_of
 from specimens import extensions
 from specimens.models import CollectionOrder, CustodyEvent, Participant, Signature, Specimen
@@ -42,8 +50,13 @@ def locked_for_scan(user, barcode: str) -> Specimen | None:
     """The tube ``barcode`` among those ``user`` sees, locked for update, with what the
     lifecycle and the scan's answer read, in one narrow statement (None: no such tube in
     scope). The services take it as locked; ``scan_answers`` completes it."""
-    rows = _narrow(Specimen.objects.for_user(user).filter(barcode=barcode)).order_by()
-    return next(iter(rows.select_for_update(of=("self",))), None)
+    return next(iter(_locked_tube(scope_of(user), barcode=barcode)), None)
+
+
+@Compiled
+def _locked_tube(scope):
+    tube = Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
+    return _narrow(tube).order_by().select_for_update(of=("self",))
 
 
 def _narrow(queryset):
@@ -79,16 +92,25 @@ def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
 def locked_order_for_scan(user, code: str) -> CollectionOrder | None:
     """The order ``code`` among those ``user`` sees, locked for update in one statement with
     what its lifecycle and its answer read of it (``order_scan_answer`` adds its tubes)."""
-    rows = _order_annotated(CollectionOrder.objects.for_user(user).filter(code=code)).order_by()
-    return next(iter(rows.select_for_update(of=("self",))), None)
+    return next(iter(_locked_order(scope_of(user), code=code)), None)
+
+
+@Compiled
+def _locked_order(scope):
+    order = CollectionOrder.objects.for_scope(scope).filter(code=Given("code", CharField()))
+    return _order_annotated(order).order_by().select_for_update(of=("self",))
 
 
 def order_scan_answer(order: CollectionOrder) -> CollectionOrder:
-    """``order`` from ``locked_order_for_scan`` with its tubes read narrowly, in one query (and
-    one more for each list some tube has)."""
-    prefetch_related_objects([order], Prefetch("specimens", _narrow(Specimen.objects.all())))
-    scan_answers(list(order.specimens.all()))
+    """``order`` from ``locked_order_for_scan`` with its ``tubes`` read narrowly, in one query
+    (and one more for each list some tube has)."""
+    order.tubes = scan_answers(_order_tubes(order=order.pk))
     return order
+
+
+@Compiled
+def _order_tubes(_key):
+    return _narrow(Specimen.objects.filter(order=Given("order", IntegerField())))
 
 
 def _order_annotated(queryset):
@@ -109,10 +131,12 @@ def signatures_of(specimen: Specimen) -> list[Signature]:
 
 
 def order_list(queryset):
-    """Orders with their tubes, each tube fetched with its relations in one joined query, and
+    """Orders with their ``tubes``, each tube fetched with its relations in one joined query, and
     the newest print job of their labels (annotated, so that a failed print is never silent)."""
     tubes = specimen_list(Specimen.objects.all())
-    return _order_annotated(queryset).prefetch_related(Prefetch("specimens", queryset=tubes))
+    return _order_annotated(queryset).prefetch_related(
+        Prefetch("specimens", queryset=tubes, to_attr="tubes")
+    )
 
 
 def field_history(instance, *, shown=None) -> Iterator[dict]:

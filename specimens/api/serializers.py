@@ -188,7 +188,7 @@ class OrderSerializer(serializers.ModelSerializer):
     biobank_id = serializers.CharField(source="participant.biobank_id")
     site = serializers.CharField(source="site.code")
     tube_set = serializers.CharField(source="tube_set.__str__")
-    specimens = SpecimenSerializer(many=True)
+    specimens = SpecimenSerializer(many=True, source="tubes")
     print_job = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
