@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from lims.audit import AuditedQuerySet, LimsHistory
 from lims.models import Site
+from lims.notes import FieldText
 from lims.scoping import Scope, scope_of
 from specimens.choices import (
     Centrifuge,
@@ -268,6 +269,9 @@ class Specimen(models.Model):
     status = models.CharField(
         max_length=16, choices=SpecimenStatus.choices, default=SpecimenStatus.LABELED
     )
+    # A reason a person typed is a note (``note:<digest>``, lims.notes), so that history copies
+    # the reference, not the text, and a redaction reaches every copy; the system's own words
+    # (a damage or withdrawal hold) are kept as they are. Read it as ``hold_text``.
     hold_reason = models.CharField(max_length=500, blank=True)
     disposal_due = models.BooleanField(default=False)
     collected_at = models.DateTimeField(null=True, blank=True)
@@ -283,6 +287,7 @@ class Specimen(models.Model):
 
     objects = SpecimenQuerySet.as_manager()
     history = LimsHistory(excluded_fields=["custody_seq", "custody_head"])
+    hold_text = FieldText("hold_reason")
 
     class Meta:
         ordering = ["barcode"]

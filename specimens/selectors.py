@@ -39,7 +39,9 @@ def specimen_list(queryset):
     """Specimens with everything their representation reads (the fields other apps add
     included), in a fixed number of queries."""
     queryset = queryset.select_related(*_ONE_EACH).prefetch_related(
-        "children", Prefetch("custody_events", _signed_events(), to_attr="signed_events")
+        "children",
+        Prefetch("custody_events", _signed_events(), to_attr="signed_events"),
+        "hold_text",
     )
     return extensions.fetch(queryset)
 
@@ -83,7 +85,9 @@ def _narrow(queryset):
 
 def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
     """Specimens read by ``_narrow``, ready for their representation: children and signed
-    events read only for the tubes that have any (the representation reads ``has_children``)."""
+    events read only for the tubes that have any (the representation reads ``has_children``),
+    and hold reasons held as notes (no query when no tube has one)."""
+    prefetch_related_objects(specimens, "hold_text")
     with_children = [specimen for specimen in specimens if specimen.has_children]
     if with_children:
         prefetch_related_objects(with_children, "children")
@@ -152,33 +156,40 @@ def field_history(instance, *, shown=None) -> Iterator[dict]:
     value as ``shown`` writes it; plain JSON values by default), read in chunks, so that even a
     long history is never held whole."""
     shown = shown or plain
+    noted = notes.noted_fields(type(instance))
     records = instance.history.select_related("history_user").order_by("history_date", "history_id")
     previous = None
-    for record, reason in _with_reasons(records.iterator(chunk_size=1000), 1000):
-        fields = (
-            []
-            if previous is None
-            else [
-                {"field": change.field, "old": shown(change.old), "new": shown(change.new)}
-                for change in record.diff_against(previous).changes
-            ]
-        )
+    for record, found in _with_notes(records.iterator(chunk_size=1000), noted, 1000):
         yield {
             "at": record.history_date,
             "user": record.history_user.username if record.history_user else None,
-            "reason": reason,
+            "reason": notes.reason_shown(record.history_change_reason, found),
             "type": _HISTORY_TYPES[record.history_type],
-            "changes": fields,
+            "changes": [] if previous is None else _changes(record, previous, shown, noted, found),
         }
         previous = record
 
 
-def _with_reasons(records: Iterator, size: int) -> Iterator[tuple]:
-    """Each history row with its reason read from its note: one query per ``size`` rows."""
+def _changes(record, previous, shown, noted: list[str], found: dict) -> list[dict]:
+    def read(field, value):
+        # A field holding a note's digest is shown as its text, or as its redaction.
+        return shown(notes.reason_shown(value, found) if field in noted else value)
+
+    return [
+        {"field": c.field, "old": read(c.field, c.old), "new": read(c.field, c.new)}
+        for c in record.diff_against(previous).changes
+    ]
+
+
+def _with_notes(records: Iterator, fields: list[str], size: int) -> Iterator[tuple]:
+    """Each history row with the notes its reason and its noted ``fields`` refer to, and those
+    of the row before it (which it is compared with): one query per ``size`` rows."""
+    before: list = []
     while chunk := list(islice(records, size)):
-        found = notes.lookup(notes.referenced(r.history_change_reason) for r in chunk)
+        found = notes.lookup_history(before + chunk, fields)
         for record in chunk:
-            yield record, notes.reason_shown(record.history_change_reason, found)
+            yield record, found
+        before = chunk[-1:]
 
 
 def plain(value):

@@ -120,6 +120,12 @@ class SpecimenSerializer(serializers.ModelSerializer):
     actions = serializers.SerializerMethodField()
     qc_warnings = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
+    hold_reason = serializers.CharField(
+        source="hold_text",
+        read_only=True,
+        help_text="Why the tube is on hold, as typed (or who redacted it, when and why), or the "
+        "system's words; empty when it is not on hold.",
+    )
 
     class Meta:
         model = Specimen
