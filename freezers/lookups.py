@@ -2,10 +2,14 @@
 
 from collections import Counter
 
+from django.db.models import CharField
+
 from barcode_printing.ids import parse_id
 from freezers.models import Box, Freezer
+from lims.compiled import Compiled, Given
 from lims.errors import InvalidInput, NotFound
 from lims.models import User
+from lims.scoping import scope_of
 from specimens import selectors
 from specimens.models import Specimen
 
@@ -70,10 +74,16 @@ def specimens_for(user: User, texts: list[str], *, field: str = "ids") -> list[S
 
 
 def box_for(user: User, code: str, *, field: str = "box") -> Box:
-    box = Box.objects.for_user(user).with_path().filter(code=code.strip().upper()).first()
+    box = next(iter(_box_in_scope(scope_of(user), code=code.strip().upper())), None)
     if box is None:
         raise UnknownBox(f"No box {code!r} among those you can see.", errors={field: ["Unknown."]})
     return box
+
+
+@Compiled
+def _box_in_scope(scope):
+    """A box by code among a scope's, with its path (compiled once per scope: a scan's path)."""
+    return Box.objects.for_scope(scope).with_path().filter(code=Given("code", CharField()))
 
 
 def freezer_for(user: User, code: str, *, field: str = "freezer") -> Freezer:
