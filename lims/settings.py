@@ -60,12 +60,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the request: NUL bytes and oversized bodies are refused here.
     "lims.middleware.RequestGuardMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # A browser's middleware, which an API call with a token goes past (lims.middleware).
+    "lims.middleware.BrowserCSPMiddleware",
+    "lims.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "lims.middleware.BrowserAuthenticationMiddleware",
+    "lims.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the lockout flag set by any login path below it.
