@@ -75,6 +75,7 @@ def test_a_pdf_printer_downloads_the_labels(page_for, phleb_north, north, order)
 
 
 def test_an_unknown_printer_is_refused_on_the_page(page_for, phleb_north, north, order):
+    _printer(north, "north-pdf", kind="pdf")
     response = page_for(phleb_north).post(
         f"/collect/orders/{order.code}/labels", {"printer": "nowhere"}
     )
