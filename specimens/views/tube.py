@@ -45,7 +45,7 @@ def tube_page(request, barcode: str):
 
 def report_response(title: str, facts: list, tubes, filename: str) -> HttpResponse:
     """The custody report of ``tubes`` as a PDF download named ``filename``."""
-    pdf = custody_report_pdf(title, facts, [dossier.dossier(tube) for tube in tubes])
+    pdf = custody_report_pdf(title, facts, dossier.dossiers(list(tubes)))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
