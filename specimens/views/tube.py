@@ -33,9 +33,8 @@ def visible_tube(request, barcode: str):
 @role_required(*EVERY_ROLE)
 def tube_page(request, barcode: str):
     tube = visible_tube(request, barcode)
-    scope = scope_of(request.user)
     # The order page is not a technician's: the biobank sees the order's code, not its page.
-    order_page = scope.is_superuser or scope.sites_with_role(ORDER_READERS)
+    order_page = scope_of(request.user).holds_role(ORDER_READERS)
     return render(
         request,
         "specimens/tube.html",
