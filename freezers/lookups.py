@@ -2,10 +2,15 @@
 
 from collections import Counter
 
+from django.db.models import CharField
+
 from barcode_printing.ids import parse_id
 from freezers.models import Box, Freezer
+from lims.compiled import Compiled, Given
 from lims.errors import InvalidInput, NotFound
 from lims.models import User
+from lims.scoping import scope_of
+from specimens import selectors
 from specimens.models import Specimen
 
 
@@ -36,10 +41,12 @@ class UnknownRack(NotFound):
 
 def specimen_for(user: User, text: str, *, field: str = "id", lock: bool = False) -> Specimen:
     """The specimen of a scanned or typed ID among those ``user`` may see; with ``lock``, its
-    row locked in the caller's transaction in the same statement (``Specimen.objects.lock()``)."""
+    row locked in the caller's transaction in the same statement (``selectors.locked_tube``)."""
     barcode = parse_id(text)
-    found = Specimen.objects.for_user(user).filter(barcode=barcode)
-    specimen = next(iter(found.lock()), None) if lock else found.first()
+    if lock:
+        specimen = selectors.locked_tube(user, barcode)
+    else:
+        specimen = Specimen.objects.for_user(user).filter(barcode=barcode).first()
     if specimen is None:
         raise UnknownSpecimen(
             f"No specimen {barcode} among those you can see.", errors={field: ["Unknown."]}
@@ -67,10 +74,16 @@ def specimens_for(user: User, texts: list[str], *, field: str = "ids") -> list[S
 
 
 def box_for(user: User, code: str, *, field: str = "box") -> Box:
-    box = Box.objects.for_user(user).with_path().filter(code=code.strip().upper()).first()
+    box = next(iter(_box_in_scope(scope_of(user), code=code.strip().upper())), None)
     if box is None:
         raise UnknownBox(f"No box {code!r} among those you can see.", errors={field: ["Unknown."]})
     return box
+
+
+@Compiled
+def _box_in_scope(scope):
+    """A box by code among a scope's, with its path (compiled once per scope: a scan's path)."""
+    return Box.objects.for_scope(scope).with_path().filter(code=Given("code", CharField()))
 
 
 def freezer_for(user: User, code: str, *, field: str = "freezer") -> Freezer:

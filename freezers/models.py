@@ -8,7 +8,7 @@ from freezers.choices import FillOrder, FreezerKind, FreezerStatus, PositionNami
 from freezers.positions import Grid
 from lims.audit import AuditedQuerySet, LimsHistory
 from lims.models import Site
-from lims.scoping import scope_of
+from lims.scoping import Scope, scope_of
 from specimens.choices import TemperatureClass
 from specimens.models import Specimen
 
@@ -164,7 +164,10 @@ class Rack(models.Model):
 
 class BoxQuerySet(AuditedQuerySet):
     def for_user(self, user):
-        return scope_of(user).filter(self, "rack__freezer__site")
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
+        return scope.filter(self, "rack__freezer__site")
 
     def with_path(self):
         return self.select_related("box_type", "rack__freezer__site")

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Max, Value, When
+from django.db.models import Case, F, IntegerField, Max, Value, When
 from django.utils import timezone
 
 from freezers.choices import FreezerStatus
@@ -40,6 +40,7 @@ from freezers.models import (
 )
 from lims.audit import said, stamp
 from lims.choices import Role, SiteKind
+from lims.compiled import Compiled, Given
 from lims.errors import InvalidInput
 from lims.free_text import require_reason, screen
 from lims.integrity import broken_constraint
@@ -225,14 +226,19 @@ def occupied_error(box: Box, row: int, column: int, occupant: Placement) -> Slot
 def claim_slot(box: Box, row: int, column: int, *, actor: User, mover: Specimen) -> None:
     """Make sure ``mover`` may take the slot: free, its own, or held by a tube that has left
     storage for good (whose placement is then vacated); otherwise 409 naming the occupant."""
-    occupant = (
-        Placement.objects.select_related("specimen").filter(box=box, row=row, column=column).first()
-    )
+    occupant = next(iter(_in_slot(box=box.pk, row=row, column=column)), None)
     if occupant is None or occupant.specimen_id == mover.pk:
         return
     if occupant.specimen.status not in GONE:
         raise occupied_error(box, row, column, occupant)
     vacate(occupant, actor=actor)
+
+
+@Compiled
+def _in_slot(_key):
+    """The placement holding a slot, if any, with its tube (compiled once: a scan's path)."""
+    slot = {name: Given(name, IntegerField()) for name in ("box", "row", "column")}
+    return Placement.objects.select_related("specimen").filter(**slot).order_by("pk")[:1]
 
 
 def vacate(placement: Placement, *, actor: User) -> None:
@@ -292,11 +298,17 @@ def _current_slot(specimen: Specimen) -> Placement:
 
 
 def _existing(specimen: Specimen) -> Placement | None:
-    placement = Placement.objects.with_box().filter(specimen=specimen).first()
+    placement = next(iter(_placement_of(specimen=specimen.pk)), None)
     if placement is not None:
         # The locked instance, whose status the transition is about to change.
         placement.specimen = specimen
     return placement
+
+
+@Compiled
+def _placement_of(_key):
+    """A tube's placement with its box's path (compiled once: a scan's path)."""
+    return Placement.objects.with_box().filter(specimen=Given("specimen", IntegerField()))
 
 
 def _storage_site(box: Box) -> Site:

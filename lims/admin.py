@@ -31,16 +31,19 @@ class AuditedModelForm(ReasonFormMixin, forms.ModelForm):
 
 
 class NotedHistoryAdmin(SimpleHistoryAdmin):
-    """The history page shows each reason's text (or its redaction), read from its note once
-    per page, where the row holds only the note's digest."""
+    """The history page shows each reason's text and each noted field's (or their redaction),
+    read from their notes once per page, where the row holds only the notes' digests."""
 
     def set_history_delta_changes(self, request, historical_records, **kwargs):
-        super().set_history_delta_changes(request, historical_records, **kwargs)
         records = list(historical_records)
-        found = notes.lookup(notes.referenced(r.history_change_reason) for r in records)
+        fields = notes.noted_fields(self.model)
+        found = notes.lookup_history(records, fields)
         for record in records:
-            # Only the page's copy in memory: the row keeps the digest.
+            # Only the page's copy in memory: the row keeps the digests.
             record.history_change_reason = notes.reason_shown(record.history_change_reason, found)
+            for field in fields:
+                setattr(record, field, notes.reason_shown(getattr(record, field), found))
+        super().set_history_delta_changes(request, records, **kwargs)
 
 
 class AuditedAdmin(NotedHistoryAdmin):

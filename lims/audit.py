@@ -6,6 +6,7 @@ leaves verifiable. A reason in the system's own words (``said``) is kept in the 
 """
 
 from django.db import connections, models
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 from lims.errors import DomainError
@@ -99,6 +100,12 @@ class LimsHistory(HistoricalRecords):
             raise ValueError("history is never deleted with its object")
         super().__init__(**kwargs)
 
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        made = sender.__dict__.get(self.manager_name)
+        if isinstance(made, HistoryDescriptor):
+            setattr(sender, self.manager_name, _KeptHistoryDescriptor(made))
+
     def post_save(self, instance, created, using=None, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields and set(update_fields) <= set(self.excluded_fields):
@@ -115,6 +122,18 @@ class LimsHistory(HistoricalRecords):
             super().get_change_reason_for_object(instance, history_type, using)
         )
         return kept_reason(reason, subject=f"{instance._meta.label}:{instance.pk}")
+
+
+class _KeptHistoryDescriptor(HistoryDescriptor):
+    """simple-history's ``Model.history``, with its manager class made once: the original makes
+    a new class on every access, and every audited write reads it."""
+
+    def __init__(self, made: HistoryDescriptor):
+        super().__init__(made.model, manager=made.manager_class, queryset=made.queryset_class)
+        self._manager = made.manager_class.from_queryset(made.queryset_class)
+
+    def __get__(self, instance, owner):
+        return self._manager(self.model, instance)
 
 
 def recorded_reason(reason: str | None) -> str | None:

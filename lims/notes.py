@@ -3,6 +3,7 @@ by a salted digest, so an administrator can redact it and every chain still veri
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -53,11 +54,18 @@ def reference(text: str | None, *, subject: str = "") -> str | None:
     """A history reason as the digest of a note holding it (``note:<digest>``)."""
     if not text or referenced(text):
         return text
+    return refer(text, subject=subject)
+
+
+def refer(text: str, *, subject: str = "") -> str:
+    """``note:<digest>`` of a new note holding ``text``, whatever ``text`` looks like: what a
+    field that holds a person's words (a tube's hold reason) stores in their place."""
     return f"{REASON_PREFIX}{keep(text, subject=subject)}"
 
 
 def reason_shown(value: str | None, notes: dict[str, Note]) -> str | None:
-    """A history reason as a person reads it (rows written before notes hold their text)."""
+    """A history reason or a noted field's value (``note:<digest>``) as a person reads it;
+    anything else (system words, rows written before notes) is shown as it is."""
     ref = referenced(value)
     return shown(ref, notes).display if ref else value
 
@@ -82,8 +90,75 @@ def lookup(digests) -> dict[str, Note]:
     wanted = {d for d in digests if d}
     if not wanted:
         return {}
-    notes = Note.objects.filter(digest__in=wanted).select_related("redaction__actor")
-    return {note.digest: note for note in notes}
+    return {note.digest: note for note in _notes(wanted)}
+
+
+def _notes(digests: set[str]):
+    return Note.objects.filter(digest__in=digests).select_related("redaction__actor")
+
+
+def lookup_history(records: Iterable, fields: Iterable[str] = ()) -> dict[str, Note]:
+    """The notes history rows refer to, by their reason and by the noted ``fields`` they copy
+    (``noted_fields``), in one query."""
+    return lookup(
+        referenced(value)
+        for record in records
+        for value in (record.history_change_reason, *(getattr(record, f) for f in fields))
+    )
+
+
+class FieldText:
+    """A model attribute reading the field ``field`` as a person reads it: the text of the note
+    the field refers to (``note:<digest>``) or its redaction, or the field's own value when it
+    holds system words. One query on first read; for a whole list, one query with
+    ``prefetch_related(<attribute>)`` (it is a prefetcher, as Django's GenericForeignKey is)."""
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        ref = self._digest(instance)
+        if ref is None:
+            return getattr(instance, self.field)
+        note = instance._state.fields_cache.get(self.name)
+        # The field may have changed since its note was read (a new hold): read it again.
+        if note is None or note.digest != ref:
+            note = lookup([ref]).get(ref)
+            instance._state.fields_cache[self.name] = note
+        return shown(ref, {ref: note} if note else {}).display
+
+    def _digest(self, instance) -> str | None:
+        return referenced(getattr(instance, self.field))
+
+    def is_cached(self, instance) -> bool:
+        return self.name in instance._state.fields_cache
+
+    def get_prefetch_querysets(self, instances, querysets=None):
+        """Django's prefetch protocol: the notes of every instance's field, in one query
+        (none when no instance's field refers to a note)."""
+        digests = {self._digest(instance) for instance in instances} - {None}
+        return (
+            _notes(digests),
+            lambda note: note.digest,
+            self._digest,
+            True,
+            self.name,
+            False,
+        )
+
+
+def noted_fields(model) -> list[str]:
+    """The fields of ``model`` (or of the model a historical model records) that hold a note
+    reference rather than text: those a ``FieldText`` of the model reads."""
+    model = getattr(model, "instance_type", model)
+    return [
+        attribute.field for attribute in vars(model).values() if isinstance(attribute, FieldText)
+    ]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ class Scope:
     roles_by_site: dict[int, frozenset[str]] = field(default_factory=dict)
     biobank_site_ids: frozenset[int] = frozenset()
 
+    def __hash__(self) -> int:
+        # A key of compiled reads (lims.compiled): equal scopes filter alike.
+        held = frozenset(self.roles_by_site.items())
+        return hash((self.reads_everything, self.is_superuser, held, self.biobank_site_ids))
+
     @property
     def roles(self) -> frozenset[str]:
         """Every role held, at any site."""

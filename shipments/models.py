@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from lims.audit import AuditedQuerySet, LimsHistory
 from lims.models import Site
-from lims.scoping import scope_of
+from lims.scoping import Scope, scope_of
 from shipments.choices import Condition, Courier, DiscrepancyKind, ReceiptStatus, ShipmentStatus
 from specimens.models import Specimen
 
@@ -24,7 +24,10 @@ def _valid(field: str, choices, name: str, *, blank: bool = False) -> models.Che
 
 class ShipmentQuerySet(AuditedQuerySet):
     def for_user(self, user):
-        return scope_of(user).filter(self, "origin", "destination")
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
+        return scope.filter(self, "origin", "destination")
 
 
 class Shipment(models.Model):

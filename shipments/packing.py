@@ -7,11 +7,13 @@ checks the lifecycle table, and changes tubes only through ``specimens.lifecycle
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import IntegerField
 from django.utils import timezone
 
 from barcode_printing.ids import parse_id
 from lims.audit import said, stamp
 from lims.choices import Role, SiteKind
+from lims.compiled import Compiled, Given
 from lims.errors import NotFound
 from lims.free_text import require_reason, screen
 from lims.integrity import broken_constraint
@@ -31,6 +33,7 @@ from shipments.errors import (
 )
 from shipments.lifecycle import advance, check, lock
 from shipments.models import Shipment, ShipmentItem
+from specimens import selectors
 from specimens.choices import CustodyKind, OrderStatus, SpecimenStatus
 from specimens.identifiers import allocate_numbers
 from specimens.lifecycle import transition, transition_many
@@ -89,18 +92,15 @@ def _position(inner_box: int | None, position: str) -> str:
 def _packable(actor: User, shipment: Shipment, barcode: str) -> Specimen:
     """The tube, locked, if it may go into ``shipment``; otherwise the problem that says why."""
     # Found in scope and locked in one statement, with the order the checks below read.
-    found = Specimen.objects.for_user(actor).filter(barcode=barcode).select_related("order").lock()
-    if not found:
+    specimen = selectors.locked_tube(actor, barcode)
+    if specimen is None:
         raise NotFound(f"No tube {barcode} at your sites.", errors={"id": ["Unknown tube."]})
-    (specimen,) = found
     if specimen.current_site_id != shipment.origin_id:
         raise TubeNotAtOrigin(
             f"Tube {barcode} is at {specimen.current_site.code}, not at {shipment.origin.code}; "
             "only tubes held at the shipment's origin can be packed."
         )
-    open_item = (
-        ShipmentItem.objects.filter(specimen=specimen, open=True).select_related("shipment").first()
-    )
+    open_item = next(iter(_open_item(specimen=specimen.pk)), None)
     if open_item is not None:
         other = open_item.shipment
         state = ShipmentStatus(other.status).label.lower()
@@ -122,6 +122,13 @@ def _packable(actor: User, shipment: Shipment, barcode: str) -> Specimen:
             f"{Condition(shipment.condition).label.lower()}; it ships {allowed}."
         )
     return specimen
+
+
+@Compiled
+def _open_item(_key):
+    """The manifest line that holds a tube in an open shipment, if any (compiled once)."""
+    items = ShipmentItem.objects.filter(specimen=Given("specimen", IntegerField()), open=True)
+    return items.select_related("shipment")[:1]
 
 
 def shipment_add_item(

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import CharField, IntegerField
 from django.utils import timezone
 
 from barcode_printing.ids import parse_id
 from lims.audit import said, stamp
+from lims.compiled import Compiled, Given
 from lims.errors import DomainError
 from lims.free_text import screen
 from lims.models import User
@@ -197,6 +199,19 @@ class _Scanned:
     straggler: bool
 
 
+@Compiled
+def _scanned_lines(_key):
+    """A shipment's manifest lines of the scanned barcodes, their tubes locked (compiled once)."""
+    return (
+        ShipmentItem.objects.filter(shipment=Given("shipment", IntegerField()))
+        .exclude(receipt_status=ReceiptStatus.REMOVED)
+        .filter(specimen__barcode__any_of=Given("barcodes", CharField(), many=True))
+        .select_related(*(f"specimen__{name}" for name in LIFECYCLE_RELATED))
+        .select_for_update(of=("specimen",))
+        .order_by("specimen_id")
+    )
+
+
 class _Receiving:
     """The receipt of one locked shipment, kept in memory while a batch of scans is checked in
     order; ``write()`` then records the tubes received together."""
@@ -211,13 +226,10 @@ class _Receiving:
                 barcodes.add(parse_id(text))
         # The scanned lines with their tubes, the tubes locked in key order (as
         # ``Specimen.objects.lock()`` takes them) in the same statement.
-        items = (
-            shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
-            .filter(specimen__barcode__in=barcodes)
-            .select_related(*(f"specimen__{name}" for name in LIFECYCLE_RELATED))
-            .select_for_update(of=("specimen",))
-            .order_by("specimen_id")
-        )
+        items = _scanned_lines(shipment=shipment.pk, barcodes=sorted(barcodes))
+        for item in items:
+            # The locked shipment, as ``shipment.items`` would have set it.
+            item.shipment = shipment
         self.items = {item.specimen.barcode: item for item in items}
         self.statuses, self.unexpected = selectors.receipt_tally(shipment)
         # The tubes received, in scan order.

@@ -3,11 +3,13 @@
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from lims.compiled import Compiled, Given
+from lims.scoping import scope_of
 from shipments.choices import DiscrepancyKind, ReceiptStatus
-from shipments.models import Shipment, ShipmentItem
+from shipments.models import Discrepancy, Shipment, ShipmentItem
 from specimens.choices import OrderAction, OrderStatus, SpecimenStatus
 from specimens.models import OrderEvent, Specimen
 
@@ -20,6 +22,18 @@ NOT_YET_AT_BIOBANK = [
     SpecimenStatus.IN_TRANSIT,
     SpecimenStatus.MISSING,
 ]
+
+
+def locked_for_scan(user, code: str) -> Shipment | None:
+    """The shipment ``code`` among those ``user`` sees, its row locked in the caller's
+    transaction, with its sites, in one compiled statement (a scan's path)."""
+    return next(iter(_locked_shipment(scope_of(user), code=code)), None)
+
+
+@Compiled
+def _locked_shipment(scope):
+    shipments = Shipment.objects.for_scope(scope).filter(code=Given("code", CharField()))
+    return shipments.select_related("origin", "destination").select_for_update(of=("self",))
 
 
 def shipment_list(queryset):
@@ -48,22 +62,30 @@ def receipt_counts(shipment: Shipment) -> dict:
 def receipt_tally(shipment: Shipment) -> tuple[Counter, int]:
     """The shipment's tubes by receipt status and its count of unexpected tubes, in one query
     (a second only for a shipment without tubes)."""
+    rows = _tally(shipment=shipment.pk)
+    if not rows:
+        return Counter(), unexpected_count(shipment)
+    return Counter({status: n for status, n, _ in rows}), rows[0][2]
+
+
+@Compiled
+def _tally(_key):
+    """Manifest lines counted by receipt status, each row with the unexpected tubes' count."""
+    shipment = Given("shipment", IntegerField())
     unexpected = Subquery(
-        shipment.discrepancies.filter(kind=DiscrepancyKind.UNEXPECTED)
+        Discrepancy.objects.filter(shipment=shipment, kind=DiscrepancyKind.UNEXPECTED)
         .order_by()
         .values("shipment")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = list(
-        shipment.items.exclude(receipt_status=ReceiptStatus.REMOVED)
+    return (
+        ShipmentItem.objects.filter(shipment=shipment)
+        .exclude(receipt_status=ReceiptStatus.REMOVED)
         .values_list("receipt_status")
         .annotate(n=Count("pk"), unexpected=Coalesce(unexpected, 0))
         .order_by()
     )
-    if not rows:
-        return Counter(), unexpected_count(shipment)
-    return Counter({status: n for status, n, _ in rows}), rows[0][2]
 
 
 def unexpected_count(shipment: Shipment) -> int:

@@ -58,14 +58,20 @@ class CollectionOrderAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Specimen)
 class SpecimenAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["barcode", "type", "status", "current_site", "hold_reason"]
+    list_display = ["barcode", "type", "status", "current_site", "hold"]
     list_filter = ["status", "type"]
     list_select_related = ["type", "current_site"]
     search_fields = ["barcode"]
-    readonly_fields = ["signatures"]
+    # The hold reason as a person reads it: the row holds a note's digest for what was typed.
+    exclude = ["hold_reason"]
+    readonly_fields = ["hold", "signatures"]
 
     def get_queryset(self, request):
         return selectors.specimen_list(super().get_queryset(request))
+
+    @admin.display(description="Hold reason")
+    def hold(self, specimen):
+        return specimen.hold_text
 
     @admin.display(description="Signatures")
     def signatures(self, specimen):

@@ -162,11 +162,11 @@ def find_rule(specimen: Specimen, kind: str, target: str | None = None) -> Rule:
         raise SpecimenDisposed(f"{label} was disposed; nothing more can be done with it.")
     if specimen.on_hold and kind not in ALLOWED_ON_HOLD:
         raise SpecimenOnHold(
-            f"{label} is on hold ({specimen.hold_reason}); "
+            f"{label} is on hold ({specimen.hold_text}); "
             f"it cannot be {_VERB[kind]} until it is released."
         )
     if kind == K.HELD and specimen.on_hold:
-        raise SpecimenOnHold(f"{label} is already on hold ({specimen.hold_reason}).")
+        raise SpecimenOnHold(f"{label} is already on hold ({specimen.hold_text}).")
     if kind == K.RELEASED and not specimen.on_hold:
         raise TransitionNotAllowed(f"{label} is not on hold; there is nothing to release.")
     if kind == K.RELEASED and specimen.disposal_due:

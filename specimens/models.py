@@ -9,7 +9,8 @@ from django.db.models import Q
 
 from lims.audit import AuditedQuerySet, LimsHistory
 from lims.models import Site
-from lims.scoping import scope_of
+from lims.notes import FieldText
+from lims.scoping import Scope, scope_of
 from specimens.choices import (
     Centrifuge,
     Ceremony,
@@ -166,7 +167,9 @@ class IdentifierCounter(models.Model):
 
 class OrderQuerySet(AuditedQuerySet):
     def for_user(self, user):
-        scope = scope_of(user)
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
         return self.all() if scope.at_biobank else scope.filter(self, "site")
 
 
@@ -225,7 +228,9 @@ LIFECYCLE_RELATED = ("type", "participant", "current_site")
 
 class SpecimenQuerySet(AuditedQuerySet):
     def for_user(self, user):
-        scope = scope_of(user)
+        return self.for_scope(scope_of(user))
+
+    def for_scope(self, scope: Scope):
         # Every specimen is bound for the one central biobank, and its staff may look up any
         # barcode; collection sites see what they collected or now hold.
         if scope.at_biobank:
@@ -238,8 +243,12 @@ class SpecimenQuerySet(AuditedQuerySet):
         A fixed lock order (by key) keeps two writers on overlapping tubes from deadlocking.
         """
         rows = self.filter(pk__in=[s.pk for s in specimens]) if specimens else self
-        return list(
-            rows.select_for_update(of=("self",)).select_related(*LIFECYCLE_RELATED).order_by("pk")
+        return list(rows.locking())
+
+    def locking(self):
+        """These rows as ``lock()`` reads them, not yet read (to compile, or to narrow)."""
+        return (
+            self.select_for_update(of=("self",)).select_related(*LIFECYCLE_RELATED).order_by("pk")
         )
 
 
@@ -260,6 +269,9 @@ class Specimen(models.Model):
     status = models.CharField(
         max_length=16, choices=SpecimenStatus.choices, default=SpecimenStatus.LABELED
     )
+    # A reason a person typed is a note (``note:<digest>``, lims.notes), so that history copies
+    # the reference, not the text, and a redaction reaches every copy; the system's own words
+    # (a damage or withdrawal hold) are kept as they are. Read it as ``hold_text``.
     hold_reason = models.CharField(max_length=500, blank=True)
     disposal_due = models.BooleanField(default=False)
     collected_at = models.DateTimeField(null=True, blank=True)
@@ -275,6 +287,7 @@ class Specimen(models.Model):
 
     objects = SpecimenQuerySet.as_manager()
     history = LimsHistory(excluded_fields=["custody_seq", "custody_head"])
+    hold_text = FieldText("hold_reason")
 
     class Meta:
         ordering = ["barcode"]

@@ -3,11 +3,19 @@
 from collections.abc import Iterator
 from itertools import groupby, islice
 
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import (
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    prefetch_related_objects,
+)
 
 from barcode_printing.selectors import latest_job_annotations
 from lims import notes
 from lims.choices import Role
+from lims.compiled import Compiled, Given
 from lims.scoping import scope_of
 from specimens import extensions
 from specimens.models import CollectionOrder, CustodyEvent, Participant, Signature, Specimen
@@ -31,7 +39,9 @@ def specimen_list(queryset):
     """Specimens with everything their representation reads (the fields other apps add
     included), in a fixed number of queries."""
     queryset = queryset.select_related(*_ONE_EACH).prefetch_related(
-        "children", Prefetch("custody_events", _signed_events(), to_attr="signed_events")
+        "children",
+        Prefetch("custody_events", _signed_events(), to_attr="signed_events"),
+        "hold_text",
     )
     return extensions.fetch(queryset)
 
@@ -40,8 +50,25 @@ def locked_for_scan(user, barcode: str) -> Specimen | None:
     """The tube ``barcode`` among those ``user`` sees, locked for update, with what the
     lifecycle and the scan's answer read, in one narrow statement (None: no such tube in
     scope). The services take it as locked; ``scan_answers`` completes it."""
-    rows = _narrow(Specimen.objects.for_user(user).filter(barcode=barcode)).order_by()
-    return next(iter(rows.select_for_update(of=("self",))), None)
+    return next(iter(_locked_tube(scope_of(user), barcode=barcode)), None)
+
+
+@Compiled
+def _locked_tube(scope):
+    tube = Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
+    return _narrow(tube).order_by().select_for_update(of=("self",))
+
+
+def locked_tube(user, barcode: str) -> Specimen | None:
+    """The tube ``barcode`` among those ``user`` sees, locked as ``Specimen.objects.lock()``
+    locks it, with its order, in one compiled statement (None: no such tube in scope)."""
+    return next(iter(_locked_plain(scope_of(user), barcode=barcode)), None)
+
+
+@Compiled
+def _locked_plain(scope):
+    tube = Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
+    return tube.select_related("order").locking()
 
 
 def _narrow(queryset):
@@ -58,7 +85,9 @@ def _narrow(queryset):
 
 def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
     """Specimens read by ``_narrow``, ready for their representation: children and signed
-    events read only for the tubes that have any (the representation reads ``has_children``)."""
+    events read only for the tubes that have any (the representation reads ``has_children``),
+    and hold reasons held as notes (no query when no tube has one)."""
+    prefetch_related_objects(specimens, "hold_text")
     with_children = [specimen for specimen in specimens if specimen.has_children]
     if with_children:
         prefetch_related_objects(with_children, "children")
@@ -75,16 +104,25 @@ def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
 def locked_order_for_scan(user, code: str) -> CollectionOrder | None:
     """The order ``code`` among those ``user`` sees, locked for update in one statement with
     what its lifecycle and its answer read of it (``order_scan_answer`` adds its tubes)."""
-    rows = _order_annotated(CollectionOrder.objects.for_user(user).filter(code=code)).order_by()
-    return next(iter(rows.select_for_update(of=("self",))), None)
+    return next(iter(_locked_order(scope_of(user), code=code)), None)
+
+
+@Compiled
+def _locked_order(scope):
+    order = CollectionOrder.objects.for_scope(scope).filter(code=Given("code", CharField()))
+    return _order_annotated(order).order_by().select_for_update(of=("self",))
 
 
 def order_scan_answer(order: CollectionOrder) -> CollectionOrder:
-    """``order`` from ``locked_order_for_scan`` with its tubes read narrowly, in one query (and
-    one more for each list some tube has)."""
-    prefetch_related_objects([order], Prefetch("specimens", _narrow(Specimen.objects.all())))
-    scan_answers(list(order.specimens.all()))
+    """``order`` from ``locked_order_for_scan`` with its ``tubes`` read narrowly, in one query
+    (and one more for each list some tube has)."""
+    order.tubes = scan_answers(_order_tubes(order=order.pk))
     return order
+
+
+@Compiled
+def _order_tubes(_key):
+    return _narrow(Specimen.objects.filter(order=Given("order", IntegerField())))
 
 
 def _order_annotated(queryset):
@@ -105,18 +143,22 @@ def signatures_of(specimen: Specimen) -> list[Signature]:
 
 
 def order_list(queryset):
-    """Orders with their tubes, each tube fetched with its relations in one joined query, and
+    """Orders with their ``tubes``, each tube fetched with its relations in one joined query, and
     the newest print job of their labels (annotated, so that a failed print is never silent)."""
     tubes = specimen_list(Specimen.objects.all())
-    return _order_annotated(queryset).prefetch_related(Prefetch("specimens", queryset=tubes))
+    return _order_annotated(queryset).prefetch_related(
+        Prefetch("specimens", queryset=tubes, to_attr="tubes")
+    )
 
 
 def field_history(instance, *, shown=None) -> Iterator[dict]:
     """Each historical change of ``instance``: who, when, why, and field-level old → new (each
     value as ``shown`` writes it; plain JSON values by default), read in chunks, so that even a
     long history is never held whole."""
+    noted = notes.noted_fields(type(instance))
     records = instance.history.select_related("history_user").order_by("history_date", "history_id")
-    return _changes(_with_reasons(records.iterator(chunk_size=1000), 1000), shown or plain)
+    rows = _with_notes(records.iterator(chunk_size=1000), noted, 1000)
+    return _entries(rows, shown or plain, noted)
 
 
 def field_histories(instances: list, *, shown) -> dict[int, list[dict]]:
@@ -126,48 +168,55 @@ def field_histories(instances: list, *, shown) -> dict[int, list[dict]]:
         return {}
     model = type(instances[0])
     key = model._meta.pk.attname
+    noted = notes.noted_fields(model)
     records = (
         model.history.filter(**{f"{key}__in": [i.pk for i in instances]})
         .select_related("history_user")
         .order_by(key, "history_date", "history_id")
     )
     by_key = {i.pk: i for i in instances}
-    rows = _with_reasons(records.iterator(chunk_size=1000), 1000)
+    rows = _with_notes(records.iterator(chunk_size=1000), noted, 1000)
     found = {
-        pk: list(_changes(group, shown(by_key[pk])))
+        pk: list(_entries(group, shown(by_key[pk]), noted))
         for pk, group in groupby(rows, key=lambda row: getattr(row[0], key))
     }
     return {i.pk: found.get(i.pk, []) for i in instances}
 
 
-def _changes(records: Iterator[tuple], shown) -> Iterator[dict]:
-    """One instance's (history row, reason) pairs, oldest first, as changes."""
+def _entries(rows: Iterator[tuple], shown, noted: list[str]) -> Iterator[dict]:
+    """One instance's history rows, oldest first, each with the notes it refers to, as changes."""
     previous = None
-    for record, reason in records:
-        fields = (
-            []
-            if previous is None
-            else [
-                {"field": change.field, "old": shown(change.old), "new": shown(change.new)}
-                for change in record.diff_against(previous).changes
-            ]
-        )
+    for record, found in rows:
         yield {
             "at": record.history_date,
             "user": record.history_user.username if record.history_user else None,
-            "reason": reason,
+            "reason": notes.reason_shown(record.history_change_reason, found),
             "type": _HISTORY_TYPES[record.history_type],
-            "changes": fields,
+            "changes": [] if previous is None else _changes(record, previous, shown, noted, found),
         }
         previous = record
 
 
-def _with_reasons(records: Iterator, size: int) -> Iterator[tuple]:
-    """Each history row with its reason read from its note: one query per ``size`` rows."""
+def _changes(record, previous, shown, noted: list[str], found: dict) -> list[dict]:
+    def read(field, value):
+        # A field holding a note's digest is shown as its text, or as its redaction.
+        return shown(notes.reason_shown(value, found) if field in noted else value)
+
+    return [
+        {"field": c.field, "old": read(c.field, c.old), "new": read(c.field, c.new)}
+        for c in record.diff_against(previous).changes
+    ]
+
+
+def _with_notes(records: Iterator, fields: list[str], size: int) -> Iterator[tuple]:
+    """Each history row with the notes its reason and its noted ``fields`` refer to, and those
+    of the row before it (which it is compared with): one query per ``size`` rows."""
+    before: list = []
     while chunk := list(islice(records, size)):
-        found = notes.lookup(notes.referenced(r.history_change_reason) for r in chunk)
+        found = notes.lookup_history(before + chunk, fields)
         for record in chunk:
-            yield record, notes.reason_shown(record.history_change_reason, found)
+            yield record, found
+        before = chunk[-1:]
 
 
 def plain(value):

@@ -3,7 +3,7 @@
 import binascii
 from hmac import compare_digest
 
-from django.db.models import F, FilteredRelation
+from django.db.models import CharField, F, FilteredRelation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -13,6 +13,7 @@ from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 
+from lims.compiled import Compiled, Given
 from lims.models import Membership
 from lims.scoping import remember_scope
 
@@ -27,25 +28,11 @@ class TokenAuthentication(KnoxTokenAuthentication):
 
     def authenticate_credentials(self, token):
         text = token.decode("utf-8")
-        rows = (
-            get_token_model()
-            .objects.filter(token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user")
-            .annotate(
-                held=FilteredRelation(
-                    "user__memberships", condition=Membership.active_condition(_HELD)
-                )
-            )
-            .annotate(
-                held_site=F("held__site_id"),
-                held_role=F("held__role"),
-                held_kind=F("held__site__kind"),
-            )
-        )
         try:
             digest = hash_token(text)
         except (TypeError, binascii.Error):
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        rows = _token_with_memberships(token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH])
         found = [row for row in rows if compare_digest(digest, row.digest)]
         if not found or self._cleanup_token(found[0]):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
@@ -61,6 +48,24 @@ class TokenAuthentication(KnoxTokenAuthentication):
 
     def _cleanup_token(self, auth_token) -> bool:
         return auth_token.expiry is not None and auth_token.expiry < timezone.now()
+
+
+@Compiled
+def _token_with_memberships(_key):
+    """The token of a key, with its user and one row per active membership (compiled once)."""
+    return (
+        get_token_model()
+        .objects.filter(token_key=Given("token_key", CharField()))
+        .select_related("user")
+        .annotate(
+            held=FilteredRelation("user__memberships", condition=Membership.active_condition(_HELD))
+        )
+        .annotate(
+            held_site=F("held__site_id"),
+            held_role=F("held__role"),
+            held_kind=F("held__site__kind"),
+        )
+    )
 
 
 class TokenScheme(KnoxTokenScheme):

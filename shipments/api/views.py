@@ -41,8 +41,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         """The shipment in scope, its row locked in the caller's transaction: one statement where
         ``get_object()`` and the service's lock would be two (a scan's path)."""
         self.kwargs["code"] = self.kwargs["code"].strip().upper()
-        found = self.get_queryset().select_for_update(of=("self",)).filter(code=self.kwargs["code"])
-        shipment = found.first()
+        shipment = selectors.locked_for_scan(self.request.user, self.kwargs["code"])
         if shipment is None:
             raise Http404
         return shipment

@@ -120,6 +120,12 @@ class SpecimenSerializer(serializers.ModelSerializer):
     actions = serializers.SerializerMethodField()
     qc_warnings = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
+    hold_reason = serializers.CharField(
+        source="hold_text",
+        read_only=True,
+        help_text="Why the tube is on hold, as typed (or who redacted it, when and why), or the "
+        "system's words; empty when it is not on hold.",
+    )
 
     class Meta:
         model = Specimen
@@ -182,7 +188,7 @@ class OrderSerializer(serializers.ModelSerializer):
     biobank_id = serializers.CharField(source="participant.biobank_id")
     site = serializers.CharField(source="site.code")
     tube_set = serializers.CharField(source="tube_set.__str__")
-    specimens = SpecimenSerializer(many=True)
+    specimens = SpecimenSerializer(many=True, source="tubes")
     print_job = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 

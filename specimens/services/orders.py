@@ -3,10 +3,12 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import IntegerField
 
 from barcode_printing.ids import parse_id
 from lims.audit import said
 from lims.choices import Role, SiteKind
+from lims.compiled import Compiled, Given
 from lims.models import Site, User
 from lims.scoping import require_role
 from specimens import custody
@@ -157,19 +159,28 @@ def _label(actor: User, order: CollectionOrder, barcode: str, tube: SpecimenType
 
 def order_tubes(order: CollectionOrder, barcodes: list[str] | None) -> list[Specimen]:
     """The order's tubes named by ``barcodes`` (default: all), locked; a tube of another order
-    is refused by name."""
-    tubes = order.specimens.all()
+    is refused by name. Every tube of the order is locked, in one compiled statement: the
+    order's own lock already makes its steps one at a time."""
+    tubes = _locked_tubes_of(order=order.pk)
+    for tube in tubes:
+        # The locked order, as ``order.specimens`` would have set it.
+        tube.order = order
     if barcodes is None:
-        return tubes.lock()
-    wanted = [parse_id(code) for code in barcodes]
-    found = tubes.filter(barcode__in=wanted).lock()
-    missing = sorted(set(wanted) - {s.barcode for s in found})
+        return tubes
+    wanted = {parse_id(code) for code in barcodes}
+    found = [tube for tube in tubes if tube.barcode in wanted]
+    missing = sorted(wanted - {s.barcode for s in found})
     if missing:
         raise TubeNotInOrder(
             f"{', '.join(missing)} not in order {order.code}.",
             errors={"barcodes": [f"Not in this order: {', '.join(missing)}."]},
         )
     return found
+
+
+@Compiled
+def _locked_tubes_of(_key):
+    return Specimen.objects.filter(order=Given("order", IntegerField())).locking()
 
 
 def order_finalize(*, actor: User, order: CollectionOrder) -> CollectionOrder:

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from lims import notes
 from lims.audit import said
 from lims.credentials import PasswordCheck
 from lims.free_text import require_reason
@@ -26,16 +27,23 @@ from specimens.services.checks import reason_from_list
 
 
 def specimen_hold(*, actor: User, specimen: Specimen, reason: str) -> Specimen:
+    """Put a tube on hold. The reason typed is kept as a note the tube refers to (its
+    ``hold_reason`` holds ``note:<digest>``), so that it can be redacted (docs/custody.md)."""
     reason = require_reason(reason, action="put this tube on hold")
-    return _set_hold(actor, specimen, CustodyKind.HELD, reason, hold_reason=reason)
+
+    def changes(tube: Specimen) -> dict:
+        # Called once the step is allowed: a refused hold leaves no note behind.
+        return {"hold_reason": notes.refer(reason, subject=f"{tube.barcode}:hold_reason")}
+
+    return _set_hold(actor, specimen, CustodyKind.HELD, reason, changes=changes)
 
 
 def specimen_release(*, actor: User, specimen: Specimen, reason: str) -> Specimen:
     reason = require_reason(reason, action="release this tube")
-    return _set_hold(actor, specimen, CustodyKind.RELEASED, reason, hold_reason="")
+    return _set_hold(actor, specimen, CustodyKind.RELEASED, reason, changes={"hold_reason": ""})
 
 
-def _set_hold(actor: User, specimen: Specimen, kind: str, reason: str, *, hold_reason: str):
+def _set_hold(actor: User, specimen: Specimen, kind: str, reason: str, *, changes):
     with transaction.atomic():
         (specimen,) = Specimen.objects.lock(specimen)
         transition(
@@ -44,7 +52,7 @@ def _set_hold(actor: User, specimen: Specimen, kind: str, reason: str, *, hold_r
             actor=actor,
             reason=reason,
             details={"reason": reason},
-            changes={"hold_reason": hold_reason},
+            changes=changes,
         )
     return specimen
 

@@ -177,7 +177,9 @@ def test_order_to_straggler(api, phleb_north, tech, north, biobank, finalized):
 
     tubes = {s.barcode: s for s in Specimen.objects.filter(barcode__in=ids)}
     assert tubes[ids[0]].status == "received" and tubes[ids[0]].current_site == biobank
+    # The system's own words: kept in the row as they are (no note) and shown as they are.
     assert tubes[ids[2]].hold_reason == "damaged in transit"
+    assert bank.get(f"/api/v1/specimens/{ids[2]}/").json()["hold_reason"] == "damaged in transit"
     assert "damaged_in_transit" in tubes[ids[2]].qc_flags
     assert tubes[ids[3]].status == "received"
     assert tubes[ids[4]].status == "missing"

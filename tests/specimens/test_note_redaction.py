@@ -71,12 +71,13 @@ def test_an_administrator_redacts_and_every_form_of_the_trail_shows_it(
     answer = api(root).post(f"/api/v1/notes/{note.digest}/redact/", {"reason": WHY}, format="json")
     assert answer.status_code == 200, answer.content
     assert (answer.json()["note"], answer.json()["redacted_by"]) == (note.pk, "root")
-    # The hold kept its reason twice, in the event and as its history reason: both go.
-    history_copy = notes.referenced(
-        tube.history.filter(hold_reason=NAME_IN_NOTE).get().history_change_reason
-    )
-    assert answer.json()["copies"] == [
-        {"note": Note.objects.get(digest=history_copy).pk, "digest": history_copy}
+    # The hold kept its reason three times, in the event, as its history reason and as the
+    # tube's hold reason (which its history row copies by reference): all go.
+    held_row = tube.history.exclude(hold_reason="").get()
+    copies = [held_row.hold_reason, held_row.history_change_reason]
+    assert sorted(answer.json()["copies"], key=lambda copy: copy["note"]) == [
+        {"note": copy.pk, "digest": copy.digest}
+        for copy in Note.objects.filter(digest__in=map(notes.referenced, copies)).order_by("pk")
     ]
     assert not Note.objects.filter(text=NAME_IN_NOTE).exists()
 
@@ -115,19 +116,20 @@ def test_an_administrator_redacts_and_every_form_of_the_trail_shows_it(
     printed = " ".join(pdf_text(report.content).split())
     trail, history = printed.split("Custody trail")[1].split("Field history")
     assert f"reason={said}" in trail and NAME_IN_NOTE not in trail
-    # The history reason is redacted too; the tube's hold_reason field is not a note (yet).
-    assert said in history
+    # The history reason is redacted too, and so is the hold reason the history rows copy.
+    assert said in history and NAME_IN_NOTE not in history
 
     page = html.unescape(browser.get(f"/tubes/{tube.barcode}").content.decode())
     timeline = page.split('id="trail-h"')[1].split("</section>")[0]
-    assert said in timeline and NAME_IN_NOTE not in timeline
+    assert said in timeline and NAME_IN_NOTE not in page
+    assert f"hold_reason: — → {said}" in page and f"hold_reason: {said} → —" in page
 
 
 def test_the_command_redacts_with_a_reason(root, tube):
     note = held_note(tube)
     out = io.StringIO()
     call_command("redact_note", str(note.pk), reason=WHY, user="root", stdout=out)
-    assert f"Note {note.pk} (and 1 copies of its text) redacted by root" in out.getvalue()
+    assert f"Note {note.pk} (and 2 copies of its text) redacted by root" in out.getvalue()
     assert Note.objects.get(pk=note.pk).text == ""
     assert custody.verify().ok
 
@@ -201,7 +203,7 @@ def test_a_note_is_redacted_once(api, root, tube):
     services.note_redact(actor=root, note=note.pk, reason=WHY)
     again = api(root).post(f"/api/v1/notes/{note.pk}/redact/", {"reason": WHY}, format="json")
     assert_problem(again, 409, "note_already_redacted")
-    assert NoteRedaction.objects.count() == 2
+    assert NoteRedaction.objects.count() == 3
     assert tube.custody_events.filter(kind="note_redacted").count() == 1
 
 
@@ -247,8 +249,9 @@ def test_a_history_reason_is_a_note_and_its_redaction_leaves_the_checkpoint_vali
     """The history row holds the reason's digest, which the checkpoint's history leaf signs."""
     from specimens import checkpoints, selectors
 
-    record = tube.history.filter(hold_reason="cap loose").get()
+    record = tube.history.exclude(hold_reason="").get()
     assert record.history_change_reason.startswith(notes.REASON_PREFIX)
+    assert record.hold_reason.startswith(notes.REASON_PREFIX)
     assert notes.reason(record) == "cap loose"
     key = tmp_path / "key.pem"
     checkpoints.generate_key(key)
@@ -258,14 +261,16 @@ def test_a_history_reason_is_a_note_and_its_redaction_leaves_the_checkpoint_vali
     services.note_redact(
         actor=root, note=notes.referenced(record.history_change_reason), reason=WHY
     )
-    shown = [entry["reason"] for entry in selectors.field_history(tube)]
-    assert "cap loose" not in shown
+    history = list(selectors.field_history(tube))
+    shown = [entry["reason"] for entry in history]
+    assert "cap loose" not in json.dumps(history, default=str)
     assert any(
         reason.startswith("redacted on ") and reason.endswith(f"by root: {WHY}") for reason in shown
     )
-    # A history note belongs to no tube's trail: the redaction row is its record; its copy in
-    # the hold's custody event is redacted with it, on the trail.
-    assert NoteRedaction.objects.count() == 2
+    # A history note belongs to no tube's trail, nor does the tube's hold reason: the redaction
+    # row is their record; their copy in the hold's custody event is redacted with them, on the
+    # trail.
+    assert NoteRedaction.objects.count() == 3
     audited = tube.custody_events.get(kind="note_redacted")
     assert audited.details["event"] == tube.custody_events.get(kind="held").seq
     _, result = checkpoints.verify_all(tmp_path / "cp")
