@@ -154,9 +154,11 @@ def _no_processed_tube(order: CollectionOrder, rule: OrderRule) -> bool:
 
 
 def _holds_processed_tube(order: CollectionOrder) -> bool:
-    """From the tubes a page or the API loaded with the order, else in one query (a step
-    reloads the order under its lock without them)."""
-    loaded = getattr(order, "_prefetched_objects_cache", {}).get("specimens")
+    """From the tubes the API (``tubes``) or a page (its prefetched ``specimens``) loaded with
+    the order, else in one query (a step reloads the order under its lock without them)."""
+    loaded = getattr(order, "tubes", None)
+    if loaded is None:
+        loaded = getattr(order, "_prefetched_objects_cache", {}).get("specimens")
     if loaded is not None:
         return any(tube.type.needs_processing for tube in loaded)
     return order.specimens.filter(type__needs_processing=True).exists()
