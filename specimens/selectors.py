@@ -87,7 +87,9 @@ def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
     """Specimens read by ``_narrow``, ready for their representation: children and signed
     events read only for the tubes that have any (the representation reads ``has_children``),
     and hold reasons held as notes (no query when no tube has one)."""
-    prefetch_related_objects(specimens, "hold_text")
+    held = [specimen for specimen in specimens if notes.referenced(specimen.hold_reason)]
+    if held:
+        prefetch_related_objects(held, "hold_text")
     with_children = [specimen for specimen in specimens if specimen.has_children]
     if with_children:
         prefetch_related_objects(with_children, "children")

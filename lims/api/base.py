@@ -1,6 +1,7 @@
 """Base classes every API view inherits: change reasons, idempotent POSTs and site scoping;
 and the permission of the auditors' endpoints."""
 
+import copy
 import re
 from collections.abc import Mapping
 
@@ -146,6 +147,20 @@ class CSVExportMixin:
             context=self.get_serializer_context(),
             filename=self.csv_filename,
         )
+
+
+class BuiltOnceModelSerializer(serializers.ModelSerializer):
+    """A representation whose fields are worked out from the model once per class, then
+    copied for each use, as DRF copies declared fields: building them again from the model's
+    fields cost more than the rest of a scan's answer. Its fields must depend on nothing but
+    the class (not on the instance, the request or the context)."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return copy.deepcopy(built)
 
 
 class StrictSerializer(serializers.Serializer):

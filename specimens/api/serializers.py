@@ -6,7 +6,7 @@ from rest_framework import serializers
 from barcode_printing.api.serializers import LatestPrintJobSerializer
 from barcode_printing.selectors import latest_job
 from lims import notes
-from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
+from lims.api.base import BuiltOnceModelSerializer, ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from lims.scoping import Scope
 from specimens import extensions, lifecycle, order_lifecycle, qc, selectors
@@ -106,7 +106,7 @@ class TrailSignatureSerializer(SignatureSerializer):
         fields = ["seq", "kind", *SignatureSerializer.Meta.fields]
 
 
-class SpecimenSerializer(serializers.ModelSerializer):
+class SpecimenSerializer(BuiltOnceModelSerializer):
     id = serializers.CharField(source="barcode")
     type = serializers.CharField(source="type.code")
     biobank_id = serializers.CharField(source="participant.biobank_id")
