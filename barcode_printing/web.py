@@ -15,14 +15,32 @@ from lims.web.pages import answer, show_error
 
 
 class PrintForm(forms.Form):
+    """A printer of ``site`` and a reprint's reason; ``printer`` cleans to the Printer itself.
+
+    A site with no printer has nothing to choose: the form refuses with ``no_printer``, the
+    sentence the printing pages show in its place."""
+
     printer = forms.ChoiceField(choices=())
     reason = forms.CharField(max_length=500, required=False, label="Reason (for a reprint)")
 
-    def __init__(self, *args, printers, **kwargs):
+    def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
+        self.printers = {p.name: p for p in site_printers(site)}
         self.fields["printer"].choices = [
-            (p.name, f"{p.name} ({p.get_kind_display()})") for p in printers
+            (p.name, f"{p.name} ({p.get_kind_display()})") for p in self.printers.values()
         ]
+        self.no_printer = (
+            f"No label printer is set up for {site.code}, so labels cannot be printed here. "
+            "An administrator adds one in the admin (Barcode printing › Printers)."
+        )
+
+    def clean_printer(self) -> Printer:
+        return self.printers[self.cleaned_data["printer"]]
+
+    def clean(self):
+        if not self.printers:
+            raise forms.ValidationError(self.no_printer, code="no_printer")
+        return super().clean()
 
 
 def site_printers(site: Site):
@@ -58,10 +76,9 @@ def print_posted(
     The labels' download for the PDF printer; ``done`` (a redirect back to the page, the job's
     state answered on it) once a label printer has the job; else ``page(form)`` with the
     refusal on the form."""
-    printers = site_printers(site)
-    form = PrintForm(request.POST, printers=printers)
+    form = PrintForm(request.POST, site=site)
     if form.is_valid():
-        printer = printers.get(name=form.cleaned_data["printer"])
+        printer = form.cleaned_data["printer"]
         try:
             job, rendered = print_labels(
                 actor=request.user,

@@ -54,17 +54,18 @@ extensions.add_filter(
 )
 
 
-def _slot_link(specimen) -> list[extensions.Link]:
-    """The tube's slot, opened through the header search (the box's page answers it)."""
-    if specimen.status not in IN_STORAGE:
-        return []
-    fetched = _with_slot(type(specimen).objects.filter(pk=specimen.pk)).get()
-    placement = getattr(fetched, "placement", None)
-    storage = placement.as_storage() if placement is not None else None
-    if storage is None:
-        return []
-    url = reverse("search") + f"?q={storage['box']}"
-    return [extensions.Link("Storage", f"{storage['path']}", url)]
+def _slot_links(specimens) -> dict[int, list[extensions.Link]]:
+    """Each stored tube's slot, opened through the header search (the box's page answers it)."""
+    stored = [specimen.pk for specimen in specimens if specimen.status in IN_STORAGE]
+    if not stored:
+        return {}
+    links = {}
+    for placement in _slots().filter(specimen__in=stored):
+        storage = placement.as_storage()
+        if storage is not None:
+            url = reverse("search") + f"?q={storage['box']}"
+            links[placement.specimen_id] = [extensions.Link("Storage", storage["path"], url)]
+    return links
 
 
-extensions.add_links("storage", _slot_link)
+extensions.add_links("storage", _slot_links)

@@ -57,6 +57,10 @@ class Scope:
         wanted = set(roles)
         return frozenset(site for site, held in self.roles_by_site.items() if held & wanted)
 
+    def holds_role(self, roles: Iterable[str]) -> bool:
+        """Whether the user holds one of ``roles`` at some site (a superuser holds them all)."""
+        return self.is_superuser or bool(self.sites_with_role(roles))
+
 
 def scope_of(user) -> Scope:
     """The user's scope, computed once per user instance (one request, or one service call)."""
@@ -113,3 +117,10 @@ def require_role(user, site, *roles: str, action: str) -> None:
     if not scope_of(user).has_role(site.pk, roles):
         names = " or ".join(Role(role).label.lower() for role in roles)
         raise Forbidden(f"Only a {names} at {site.code} may {action}.")
+
+
+def require_auditor(user, *, action: str) -> None:
+    """Raise 403 unless ``user`` is an auditor somewhere (or a superuser): the one rule for what
+    only auditors do, at the API and in services alike; their scope still limits what they read."""
+    if not scope_of(user).holds_role([Role.AUDITOR]):
+        raise Forbidden(f"Only auditors {action}.")

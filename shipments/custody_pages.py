@@ -13,21 +13,24 @@ from specimens.dossier import visible_tubes
 from specimens.views.tube import EVERY_ROLE, report_response
 
 
-def tube_shipments(specimen) -> list[extensions.Link]:
+def tube_shipments(specimens) -> dict[int, list[extensions.Link]]:
+    """Each tube's shipments, in the order it was packed into them."""
     lines = (
-        ShipmentItem.objects.filter(specimen=specimen)
+        ShipmentItem.objects.filter(specimen__in=[specimen.pk for specimen in specimens])
         .exclude(receipt_status=ReceiptStatus.REMOVED)
         .select_related("shipment")
-        .order_by("added_at", "pk")
+        .order_by("specimen_id", "added_at", "pk")
     )
-    return [
-        extensions.Link(
-            "Shipment",
-            f"{line.shipment.code} ({line.receipt_status}) custody report",
-            reverse("shipment-report", args=[line.shipment.code]),
+    links: dict[int, list[extensions.Link]] = {}
+    for line in lines:
+        links.setdefault(line.specimen_id, []).append(
+            extensions.Link(
+                "Shipment",
+                f"{line.shipment.code} ({line.receipt_status}) custody report",
+                reverse("shipment-report", args=[line.shipment.code]),
+            )
         )
-        for line in lines
-    ]
+    return links
 
 
 @require_safe

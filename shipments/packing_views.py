@@ -5,7 +5,7 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from barcode_printing.web import PrintForm, print_posted, site_printers
+from barcode_printing.web import PrintForm, print_posted
 from lims.choices import Role
 from lims.errors import DomainError
 from lims.web.pages import ListedReasonForm, answer, role_required, show_error, site_for
@@ -70,7 +70,7 @@ def pack_page(request, shipment, *, status: int = 200, **bound):
             "remove": bound.get("remove") or RemoveForm(reasons=UnpackReason, prefix="remove"),
             "cancel": bound.get("cancel")
             or ListedReasonForm(reasons=ShipmentCancelReason, prefix="cancel"),
-            "label": bound.get("label") or PrintForm(printers=site_printers(shipment.origin)),
+            "label": bound.get("label") or PrintForm(site=shipment.origin),
             "actions": allowed_actions(shipment, request.user),
         },
         status=status,

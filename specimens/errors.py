@@ -28,6 +28,11 @@ class ParticipantWithdrawn(Conflict):
     title = "Participant withdrew consent"
 
 
+class TypeNotProcessed(InvalidInput):
+    code = "tube_type_not_processed"
+    title = "The tube's type has no processing"
+
+
 class OrderStatusConflict(Conflict):
     code = "order_status_conflict"
     title = "Not possible in the order's current state"

@@ -87,9 +87,16 @@ _LINKS: dict[str, Callable] = {}
 
 
 def add_links(name: str, links: Callable) -> None:
-    """Show ``links(specimen)`` (a list of ``Link``) on the tube page and in its report."""
+    """Show ``links(specimens)`` (a list of ``Link`` by specimen key, for the specimens that
+    have any) on the tube page and in the custody reports; read for many tubes at once, so that
+    a report's queries stay as many however many tubes it holds."""
     _add(_LINKS, name, links)
 
 
-def links(specimen) -> list[Link]:
-    return [link for found in _LINKS.values() for link in found(specimen)]
+def links(specimens: list) -> dict[int, list[Link]]:
+    """Every added link of each of ``specimens``, by specimen key."""
+    found: dict[int, list[Link]] = {specimen.pk: [] for specimen in specimens}
+    for linked in _LINKS.values():
+        for pk, extra in linked(specimens).items():
+            found[pk].extend(extra)
+    return found

@@ -23,6 +23,7 @@ from specimens.errors import (
     SpecimenDisposed,
     SpecimenOnHold,
     TransitionNotAllowed,
+    TypeNotProcessed,
 )
 from specimens.models import CustodyEvent, Specimen
 
@@ -37,19 +38,22 @@ AT_BIOBANK = frozenset({S.RECEIVED, S.STORED, S.CHECKED_OUT})
 class Rule:
     """``kind`` may happen to a specimen in one of ``sources``, leaving it in ``target``
     (None: unchanged), done by one of ``roles`` at the specimen's current site (or the site the
-    service names, such as the receiving biobank)."""
+    service names, such as the receiving biobank). ``only_processed_types`` and
+    ``only_unprocessed_types`` limit the rule to tube types that are (not) processed."""
 
     kind: str
     sources: frozenset
     target: str | None
     roles: frozenset
+    only_processed_types: bool = False
     only_unprocessed_types: bool = False
     blocked_by_destruction: bool = False
 
 
 TABLE: tuple[Rule, ...] = (
     Rule(K.COLLECTED, frozenset({S.LABELED}), S.COLLECTED, COLLECTION),
-    Rule(K.PROCESSED, frozenset({S.COLLECTED}), S.PROCESSED, COLLECTION),
+    # The program processes SST and PST tubes; urine, saliva, EDTA and the rest have none.
+    Rule(K.PROCESSED, frozenset({S.COLLECTED}), S.PROCESSED, COLLECTION, only_processed_types=True),
     Rule(K.WEIGHED, frozenset({S.COLLECTED, S.PROCESSED}) | AT_BIOBANK, None, ANY_HANDLER),
     Rule(K.PACKED, frozenset({S.PROCESSED}), S.PACKED, COLLECTION, blocked_by_destruction=True),
     Rule(
@@ -170,7 +174,14 @@ def find_rule(specimen: Specimen, kind: str, target: str | None = None) -> Rule:
             f"{label} is held because participant {specimen.participant.biobank_id} asked for "
             "destruction; it can only be disposed."
         )
-    for rule in rules_for(kind):
+    rules = rules_for(kind)
+    # Before the state: a tube whose type has no processing never will, whatever its status.
+    if rules and all(r.only_processed_types for r in rules) and not specimen.type.needs_processing:
+        raise TypeNotProcessed(
+            f"{label} is a {specimen.type.code} tube ({specimen.type.name}), which is not "
+            "processed: there is no processing to record for it."
+        )
+    for rule in rules:
         if specimen.status not in rule.sources or (target and rule.target != target):
             continue
         if rule.only_unprocessed_types and specimen.type.needs_processing:
@@ -227,7 +238,7 @@ def allowed_actions(specimen: Specimen, user: User) -> list[str]:
     for kind, action in ACTIONS.items():
         try:
             rule = find_rule(specimen, kind)
-        except Conflict:
+        except (Conflict, TypeNotProcessed):
             continue
         if kind in AT_DESTINATION:
             permitted = bool(scope.sites_with_role(rule.roles) & scope.biobank_site_ids)

@@ -18,7 +18,7 @@ from lims.scoping import scope_of
 from specimens.choices import Consent
 from specimens.choices import OrderAction as A
 from specimens.choices import OrderStatus as O
-from specimens.errors import OrderStatusConflict, ParticipantWithdrawn
+from specimens.errors import OrderStatusConflict, ParticipantWithdrawn, TypeNotProcessed
 from specimens.models import CollectionOrder, OrderEvent
 
 COLLECTION = frozenset({Role.PHLEBOTOMIST})
@@ -33,7 +33,8 @@ def _before_cancel(order: CollectionOrder) -> str:
 class OrderRule:
     """``action`` may be taken on an order in one of ``sources`` by one of ``roles`` at the
     order's site. It appends an order event ``writes`` and leaves the order in ``target``: a
-    status, or a function of the order for the steps that return to an earlier status."""
+    status, or a function of the order for the steps that return to an earlier status.
+    ``needs_processed_tube``: only for an order holding a tube whose type is processed."""
 
     action: str
     sources: frozenset
@@ -42,6 +43,7 @@ class OrderRule:
     doing: str
     roles: frozenset = COLLECTION
     blocked_by_withdrawal: bool = False
+    needs_processed_tube: bool = False
 
 
 # Creation starts from no order; ``services.order_create`` checks the role at the site.
@@ -50,11 +52,23 @@ TABLE: tuple[OrderRule, ...] = (
     CREATE,
     OrderRule("collect", frozenset({O.OPEN, O.COLLECTED}), O.COLLECTED, A.COLLECTED, "collected"),
     OrderRule(
-        "process", frozenset({O.COLLECTED, O.PROCESSED}), O.PROCESSED, A.PROCESSED, "processed"
+        "process",
+        frozenset({O.COLLECTED, O.PROCESSED}),
+        O.PROCESSED,
+        A.PROCESSED,
+        "processed",
+        needs_processed_tube=True,
     ),
     # Unlocked, collecting and processing amend: times are re-entered, new tubes recorded.
     OrderRule("collect", frozenset({O.UNLOCKED}), O.UNLOCKED, A.AMENDED, "collected"),
-    OrderRule("process", frozenset({O.UNLOCKED}), O.UNLOCKED, A.AMENDED, "processed"),
+    OrderRule(
+        "process",
+        frozenset({O.UNLOCKED}),
+        O.UNLOCKED,
+        A.AMENDED,
+        "processed",
+        needs_processed_tube=True,
+    ),
     OrderRule(
         "add_tubes",
         frozenset({O.UNLOCKED}),
@@ -123,11 +137,31 @@ def check_order_step(order: CollectionOrder, action: str, *, actor: User) -> Ord
             f"Participant {order.participant.biobank_id} withdrew; order {order.code} "
             f"cannot be {rule.doing}."
         )
+    if _no_processed_tube(order, rule):
+        raise TypeNotProcessed(
+            f"Order {order.code} holds no tube whose type is processed (urine, saliva and "
+            "whole-blood tubes are not): there is nothing to process."
+        )
     return rule
 
 
 def _withdrawal_blocks(order: CollectionOrder, rule: OrderRule) -> bool:
     return rule.blocked_by_withdrawal and order.participant.consent == Consent.WITHDRAWN
+
+
+def _no_processed_tube(order: CollectionOrder, rule: OrderRule) -> bool:
+    return rule.needs_processed_tube and not _holds_processed_tube(order)
+
+
+def _holds_processed_tube(order: CollectionOrder) -> bool:
+    """From the tubes the API (``tubes``) or a page (its prefetched ``specimens``) loaded with
+    the order, else in one query (a step reloads the order under its lock without them)."""
+    loaded = getattr(order, "tubes", None)
+    if loaded is None:
+        loaded = getattr(order, "_prefetched_objects_cache", {}).get("specimens")
+    if loaded is not None:
+        return any(tube.type.needs_processing for tube in loaded)
+    return order.specimens.filter(type__needs_processing=True).exists()
 
 
 def lock_order(
@@ -176,14 +210,14 @@ def record_step(
 
 
 def allowed_actions(order: CollectionOrder, user: User) -> list[str]:
-    """The actions ``user`` may take on ``order`` now, in the table's order (no query: the
-    participant must be loaded with the order)."""
+    """The actions ``user`` may take on ``order`` now, in the table's order (no query when the
+    participant and the tubes with their types are loaded with the order)."""
     scope = scope_of(user)
     allowed = []
     for action in ACTIONS:
         rule = rule_for(order, action)
         if rule is None or not scope.has_role(order.site_id, rule.roles):
             continue
-        if not _withdrawal_blocks(order, rule):
+        if not (_withdrawal_blocks(order, rule) or _no_processed_tube(order, rule)):
             allowed.append(action)
     return allowed

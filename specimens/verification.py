@@ -6,9 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lims.choices import Role
-from lims.errors import Forbidden
-from lims.scoping import scope_of
+from lims.scoping import require_auditor
 from specimens import custody
 from specimens.choices import RunStatus
 from specimens.models import Specimen, VerificationRun
@@ -17,9 +15,7 @@ CHUNK = 500
 
 
 def run_request(*, actor) -> VerificationRun:
-    scope = scope_of(actor)
-    if not (scope.is_superuser or scope.sites_with_role([Role.AUDITOR])):
-        raise Forbidden("Only auditors verify custody chains.")
+    require_auditor(actor, action="verify custody chains")
     return VerificationRun.objects.create(requested_by=actor)
 
 

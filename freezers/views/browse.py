@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from barcode_printing.choices import PrintStatus
 from barcode_printing.models import PrintJob
-from barcode_printing.web import PrintForm, site_printers
+from barcode_printing.web import PrintForm
 from freezers import lookups, selectors
 from freezers.models import Freezer, Placement
 from freezers.web import TECHNICIAN
@@ -100,7 +100,7 @@ def box_page(request, box, *, status: int = 200, label=None):
             "columns": columns,
             "rows": rows,
             "chosen": _chosen_slot(request, box),
-            "label": label or PrintForm(printers=site_printers(box.rack.freezer.site)),
+            "label": label or PrintForm(site=box.rack.freezer.site),
             "jobs": jobs,
             "pending": any(job.status in PENDING for job in jobs),
             "zone": box.rack.freezer.site.time_zone,

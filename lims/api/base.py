@@ -1,4 +1,5 @@
-"""Base classes every API view inherits: change reasons, idempotent POSTs and site scoping."""
+"""Base classes every API view inherits: change reasons, idempotent POSTs and site scoping;
+and the permission of the auditors' endpoints."""
 
 import copy
 import re
@@ -8,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.functional import cached_property
 from rest_framework import serializers
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
@@ -17,11 +18,23 @@ from lims.api import idempotency
 from lims.api.problems import PROBLEM_CONTENT_TYPE
 from lims.api.renderers import CSVRenderer, stream_queryset_csv, wants_csv
 from lims.free_text import screen
-from lims.scoping import Scope, scope_of
+from lims.scoping import Scope, require_auditor, scope_of
 
 REASON_HEADER = "X-Change-Reason"
 # The body's field for the change reason: every write takes it, whatever else it takes.
 REASON_FIELD = "reason"
+
+
+class AuditorsOnly(BasePermission):
+    """The auditors' endpoints (custody feed, chain verification): ``require_auditor``'s rule,
+    refused with its problem, after sign-in."""
+
+    def has_permission(self, request, view) -> bool:
+        require_auditor(request.user, action="review custody trails")
+        return True
+
+
+AUDITORS = [IsAuthenticated, AuditorsOnly]
 
 
 class LimsViewMixin:

@@ -21,8 +21,7 @@ def role_required(*roles: str):
         @wraps(view)
         @login_required
         def gated(request, *args, **kwargs):
-            scope = scope_of(request.user)
-            if not (scope.is_superuser or scope.sites_with_role(roles)):
+            if not scope_of(request.user).holds_role(roles):
                 raise PermissionDenied("Your role does not use this page.")
             return view(request, *args, **kwargs)
 

@@ -9,7 +9,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from barcode_printing.ids import parse_id
-from lims.api.base import CSVExportMixin, LimsAPIView, ScopedViewSet
+from lims.api.base import AUDITORS, CSVExportMixin, LimsAPIView, ScopedViewSet
 from lims.api.renderers import (
     CSVRenderer,
     JSONLinesRenderer,
@@ -17,9 +17,8 @@ from lims.api.renderers import (
     stream_queryset_csv,
     wants_csv,
 )
-from lims.choices import Role
 from lims.credentials import sign_in_check
-from lims.errors import Forbidden, InvalidInput
+from lims.errors import InvalidInput
 from specimens import custody, selectors, services
 from specimens.api import serializers as s
 from specimens.filtersets import CustodyEventFilter, specimen_filter
@@ -319,11 +318,6 @@ class SpecimenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return Response(self.get_serializer(selectors.scan_answers([specimen])[0]).data)
 
 
-def _require_auditor(view) -> None:
-    if not (view.scope.is_superuser or view.scope.sites_with_role([Role.AUDITOR])):
-        raise Forbidden("Only auditors review custody trails.")
-
-
 class AuditEventViewSet(CSVExportMixin, mixins.ListModelMixin, ScopedViewSet):
     """The global custody feed, filtered by actor, site, kind, specimen and time."""
 
@@ -332,9 +326,9 @@ class AuditEventViewSet(CSVExportMixin, mixins.ListModelMixin, ScopedViewSet):
     filterset_class = CustodyEventFilter
     renderer_classes = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
     csv_filename = "custody-events.csv"
+    permission_classes = AUDITORS
 
     def refine_queryset(self, queryset):
-        _require_auditor(self)
         return (
             queryset.select_related("specimen", "actor", "site")
             .prefetch_related("signatures")
@@ -345,9 +339,10 @@ class AuditEventViewSet(CSVExportMixin, mixins.ListModelMixin, ScopedViewSet):
 class AuditVerifyView(LimsAPIView):
     """Recompute every custody chain in the auditor's scope; name each break."""
 
+    permission_classes = AUDITORS
+
     @extend_schema(responses={200: dict})
     def get(self, request):
-        _require_auditor(self)
         result = custody.verify(Specimen.objects.for_user(request.user))
         return Response(
             {

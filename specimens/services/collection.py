@@ -83,11 +83,16 @@ def order_process(
         order, step = lock_order(order, "process", actor=actor)
         amending = order.status == OrderStatus.UNLOCKED
         named = bool(barcodes or times)
+        # A named tube is the lifecycle's to refuse (a urine tube is not processed); unnamed,
+        # the collected tubes that need it are meant.
         tubes = [
             t
             for t in order_tubes(order, barcodes or list(times) or None)
-            if t.type.needs_processing
-            and (named or t.status == S.COLLECTED or (amending and t.status == S.PROCESSED))
+            if named
+            or (
+                t.type.needs_processing
+                and (t.status == S.COLLECTED or (amending and t.status == S.PROCESSED))
+            )
         ]
         if not tubes:
             raise OrderStatusConflict(

@@ -8,7 +8,7 @@ from barcode_printing.choices import PrinterKind, PrintStatus
 from barcode_printing.ids import parse_id
 from barcode_printing.models import PrintJob
 from barcode_printing.services import print_job_retry, print_labels
-from barcode_printing.web import PrintForm, download, job_sentence, site_printers
+from barcode_printing.web import PrintForm, download, job_sentence
 from lims.errors import DomainError
 from lims.web.pages import answer, role_required, show_error
 from specimens import services
@@ -40,15 +40,14 @@ def labels(request, code: str):
     """Print the order's labels to a printer of the site, see each job's status, retry, or
     download them as a PDF."""
     order = load_order(request, code)
-    printers = site_printers(order.site)
-    form = PrintForm(request.POST or None, printers=printers)
+    form = PrintForm(request.POST or None, site=order.site)
     if request.method == "POST":
         require_action(request, order, "labels")
         if "retry" in request.POST:
             _retry(request, order)
             return redirect("order-step-labels", code=order.code)
         if form.is_valid():
-            printer = printers.get(name=form.cleaned_data["printer"])
+            printer = form.cleaned_data["printer"]
             try:
                 job, rendered = print_labels(
                     actor=request.user,

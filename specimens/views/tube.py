@@ -33,9 +33,8 @@ def visible_tube(request, barcode: str):
 @role_required(*EVERY_ROLE)
 def tube_page(request, barcode: str):
     tube = visible_tube(request, barcode)
-    scope = scope_of(request.user)
     # The order page is not a technician's: the biobank sees the order's code, not its page.
-    order_page = scope.is_superuser or scope.sites_with_role(ORDER_READERS)
+    order_page = scope_of(request.user).holds_role(ORDER_READERS)
     return render(
         request,
         "specimens/tube.html",
@@ -45,7 +44,7 @@ def tube_page(request, barcode: str):
 
 def report_response(title: str, facts: list, tubes, filename: str) -> HttpResponse:
     """The custody report of ``tubes`` as a PDF download named ``filename``."""
-    pdf = custody_report_pdf(title, facts, [dossier.dossier(tube) for tube in tubes])
+    pdf = custody_report_pdf(title, facts, dossier.dossiers(list(tubes)))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
 from lims.db_guards import install_guards, remove_guards
-from specimens import custody
-from specimens.models import GENESIS_HASH, CustodyEvent
+from lims.errors import Forbidden
+from specimens import custody, verification
+from specimens.models import GENESIS_HASH, CustodyEvent, VerificationRun
 from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -164,10 +165,25 @@ def test_the_global_feed_filters_by_actor_site_kind_and_time(
     assert_problem(client.get("/api/v1/audit/events/?kind=teleported"), 400, "invalid")
 
 
-def test_only_auditors_read_the_audit_endpoints(api, phleb_north, tech, order):
-    for user in (phleb_north, tech):
+def test_only_auditors_read_the_audit_endpoints(
+    api, phleb_north, tech, north_admin, auditor, north_auditor, order
+):
+    for user in (phleb_north, tech, north_admin):
         assert_problem(api(user).get("/api/v1/audit/events/"), 403, "role_forbids_action")
         assert_problem(api(user).get("/api/v1/audit/verify"), 403, "role_forbids_action")
+    for user in (auditor, north_auditor):
+        assert api(user).get("/api/v1/audit/events/").status_code == 200
+        assert api(user).get("/api/v1/audit/verify").status_code == 200
+    assert_problem(api().get("/api/v1/audit/verify"), 401, "not_authenticated")
+
+
+def test_only_auditors_queue_a_verification_run(phleb_north, tech, north_admin, north_auditor):
+    for user in (phleb_north, tech, north_admin):
+        with pytest.raises(Forbidden, match="Only auditors verify custody chains") as refused:
+            verification.run_request(actor=user)
+        assert refused.value.code == "role_forbids_action"
+    assert not VerificationRun.objects.exists()
+    assert verification.run_request(actor=north_auditor).requested_by == north_auditor
 
 
 def test_a_site_auditor_sees_only_their_sites_events(api, north_auditor, phleb_south, south, order):

@@ -9,14 +9,21 @@ from lims.audit import stamp
 from lims.errors import Forbidden
 from specimens.choices import CustodyKind as K
 from specimens.choices import SpecimenStatus as S
-from specimens.errors import DisposalDue, SpecimenDisposed, SpecimenOnHold, TransitionNotAllowed
+from specimens.errors import (
+    DisposalDue,
+    SpecimenDisposed,
+    SpecimenOnHold,
+    TransitionNotAllowed,
+    TypeNotProcessed,
+)
 from specimens.lifecycle import allowed_actions, find_rule, transition
 from specimens.models import CustodyEvent, Specimen, SpecimenType
 
 pytestmark = pytest.mark.django_db
 
-# (status, step) -> status afterwards, for a phlebotomist at the collection site. Urine needs no
-# processing, so it may be packed straight from collected; serum must be processed first.
+# (status, step) -> status afterwards, for a phlebotomist at the collection site. Urine has no
+# processing, so it may be packed straight from collected and is never processed; serum must be
+# processed first.
 # Weighing changes no status, and either role may weigh a tube where it is.
 WEIGHING = {
     (S.COLLECTED, K.WEIGHED): S.COLLECTED,
@@ -27,7 +34,6 @@ WEIGHING = {
 }
 AT_SITE = WEIGHING | {
     (S.LABELED, K.COLLECTED): S.COLLECTED,
-    (S.COLLECTED, K.PROCESSED): S.PROCESSED,
     (S.PROCESSED, K.PACKED): S.PACKED,
     (S.PACKED, K.UNPACKED): S.COLLECTED,
     (S.PACKED, K.DISPATCHED): S.IN_TRANSIT,
@@ -37,6 +43,7 @@ AT_SITE = WEIGHING | {
     (S.PROCESSED, K.AMENDED): S.PROCESSED,
 }
 URINE_ONLY = {(S.COLLECTED, K.PACKED): S.PACKED}
+SERUM_ONLY = {(S.COLLECTED, K.PROCESSED): S.PROCESSED}
 # The same for a biobank technician at the biobank.
 AT_BIOBANK = WEIGHING | {
     (S.IN_TRANSIT, K.RECEIVED): S.RECEIVED,
@@ -86,12 +93,12 @@ def place(code, status, *, participant, site, hold_reason="", disposal_due=False
     return specimen
 
 
-def expect_step(specimen, kind, expected, *, actor):
+def expect_step(specimen, kind, expected, *, actor, refusal=TransitionNotAllowed):
     """``kind`` leaves ``specimen`` in ``expected`` with one custody row and one history row by
-    ``actor``; with ``expected`` None it is refused with 409 and nothing changes."""
+    ``actor``; with ``expected`` None it is refused with ``refusal`` and nothing changes."""
     before = (specimen.status, CustodyEvent.objects.count(), specimen.history.count())
     if expected is None:
-        with pytest.raises(TransitionNotAllowed), transaction.atomic():
+        with pytest.raises(refusal), transaction.atomic():
             transition(specimen, kind, actor=actor)
         stored = Specimen.objects.get(pk=specimen.pk)
         after = (stored.status, CustodyEvent.objects.count(), stored.history.count())
@@ -108,9 +115,12 @@ def expect_step(specimen, kind, expected, *, actor):
 @pytest.mark.parametrize("status", LIVE)
 @pytest.mark.parametrize("kind", SITE_STEPS)
 def test_collection_site_steps(kind, status, tube, participant, phleb_north, north):
-    allowed = AT_SITE | (URINE_ONLY if tube == "1UR10" else {})
+    urine = tube == "1UR10"
+    allowed = AT_SITE | (URINE_ONLY if urine else SERUM_ONLY)
+    # Processing a tube whose type has none is refused for the type, whatever the status.
+    refusal = TypeNotProcessed if urine and kind == K.PROCESSED else TransitionNotAllowed
     specimen = place(tube, status, participant=participant, site=north)
-    expect_step(specimen, kind, allowed.get((status, kind)), actor=phleb_north)
+    expect_step(specimen, kind, allowed.get((status, kind)), actor=phleb_north, refusal=refusal)
 
 
 @pytest.mark.parametrize("status", LIVE)
@@ -197,14 +207,10 @@ def test_nothing_follows_disposal(participant, north):
     [
         (S.LABELED, "1SST8", "phleb_north", "north", "", ["collect", "hold", "dispose"]),
         (S.COLLECTED, "1SST8", "phleb_north", "north", "", ["process", "weigh", "hold", "dispose"]),
-        (
-            S.COLLECTED,
-            "1UR10",
-            "phleb_north",
-            "north",
-            "",
-            ["process", "weigh", "pack", "hold", "dispose"],
-        ),
+        (S.COLLECTED, "1UR10", "phleb_north", "north", "", ["weigh", "pack", "hold", "dispose"]),
+        (S.COLLECTED, "1SAL", "phleb_north", "north", "", ["weigh", "pack", "hold", "dispose"]),
+        (S.COLLECTED, "1ED10", "phleb_north", "north", "", ["weigh", "pack", "hold", "dispose"]),
+        (S.COLLECTED, "1PST8", "phleb_north", "north", "", ["process", "weigh", "hold", "dispose"]),
         (S.PACKED, "1UR10", "phleb_north", "north", "", ["unpack", "dispatch", "hold", "dispose"]),
         (S.COLLECTED, "1UR10", "phleb_north", "north", "leaking", ["release", "dispose"]),
         (S.IN_TRANSIT, "1UR10", "tech", "north", "", ["receive", "mark_missing"]),

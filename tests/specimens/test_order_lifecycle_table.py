@@ -9,8 +9,8 @@ from lims import notes
 from lims.audit import stamp
 from lims.errors import Forbidden
 from specimens.choices import OrderStatus as O
-from specimens.errors import OrderStatusConflict, ParticipantWithdrawn
-from specimens.models import CollectionOrder, OrderEvent
+from specimens.errors import OrderStatusConflict, ParticipantWithdrawn, TypeNotProcessed
+from specimens.models import CollectionOrder, OrderEvent, Specimen, SpecimenType
 from specimens.order_lifecycle import allowed_actions, lock_order, record_step
 from specimens.services import tube_set_in_force
 
@@ -51,7 +51,9 @@ ALLOWED = {
 }
 
 
-def order_in(status, *, participant, site, actor):
+def order_in(status, *, participant, site, actor, tubes=("1SST8",)):
+    """An order in ``status`` holding one tube of each code in ``tubes`` (by default a serum
+    tube, which is processed)."""
     order = CollectionOrder(
         code=f"ORD-{CollectionOrder.objects.count() + 9000000}",
         participant=participant,
@@ -65,6 +67,16 @@ def order_in(status, *, participant, site, actor):
         created_by=actor,
     )
     stamp(order, actor=actor, reason="test setup").save()
+    for code in tubes:
+        tube = Specimen(
+            barcode=f"BX{Specimen.objects.count() + 9000000:07d}X",
+            type=SpecimenType.objects.get(code=code),
+            participant=participant,
+            order=order,
+            collection_site=site,
+            current_site=site,
+        )
+        stamp(tube, actor=actor, reason="test setup").save()
     return order
 
 
@@ -147,3 +159,17 @@ def test_the_actions_a_user_is_offered(
 ):
     order = order_in(status, participant=participant, site=north, actor=phleb_north)
     assert allowed_actions(order, request.getfixturevalue(persona)) == actions
+
+
+@pytest.mark.parametrize("status", [O.COLLECTED, O.PROCESSED, O.UNLOCKED])
+def test_an_order_of_tubes_that_are_not_processed_offers_no_processing(
+    status, participant, phleb_north, north
+):
+    order = order_in(
+        status, participant=participant, site=north, actor=phleb_north, tubes=("1UR10", "1SAL")
+    )
+    assert "process" not in allowed_actions(order, phleb_north)
+    with pytest.raises(TypeNotProcessed, match="no tube whose type is processed"):
+        take(order, "process", actor=phleb_north)
+    assert CollectionOrder.objects.get(pk=order.pk).status == status
+    assert not OrderEvent.objects.exists()

@@ -12,6 +12,7 @@ from lims.audit import stamp
 from specimens import services
 from specimens.models import CollectionOrder, Specimen
 from tests.barcode_printing.loopback import LoopbackPrinter, free_port
+from tests.specimens.conftest import NO_RISK
 
 # Outside a test transaction, as in a request, a job is delivered before the page answers.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,6 +76,7 @@ def test_a_pdf_printer_downloads_the_labels(page_for, phleb_north, north, order)
 
 
 def test_an_unknown_printer_is_refused_on_the_page(page_for, phleb_north, north, order):
+    _printer(north, "north-pdf", kind="pdf")
     response = page_for(phleb_north).post(
         f"/collect/orders/{order.code}/labels", {"printer": "nowhere"}
     )
@@ -119,3 +121,27 @@ def test_a_time_typed_as_hh_mm_is_today_at_the_site(page_for, phleb_north, north
     assert timezone.localtime(collected, north_zone).strftime("%Y-%m-%d %H:%M") == (
         f"{earlier:%Y-%m-%d %H:%M}"
     )
+
+
+@pytest.mark.parametrize(
+    ("codes", "offered"),
+    [(["1UR10", "1UR90"], False), (["1SAL"], False), (["1SST8", "1UR10"], True)],
+)
+def test_process_is_offered_only_for_an_order_holding_a_processed_tube(
+    tube_catalog, page_for, phleb_north, north, person, codes, offered
+):
+    order = services.order_create(
+        actor=phleb_north, participant=person, site=north, tube_codes=codes, safety=NO_RISK
+    )
+    drawn = timezone.now() - timedelta(minutes=50)
+    services.order_collect(actor=phleb_north, order=order, collected_at=drawn)
+    client = page_for(phleb_north)
+    page = client.get(f"/collect/orders/{order.code}").content.decode()
+    assert (f'href="/collect/orders/{order.code}/process"' in page) is offered
+    assert "Alt+F" in page
+    if not offered:
+        refused = client.post(
+            f"/collect/orders/{order.code}/process", {"processed_at": f"{timezone.now():%H:%M}"}
+        )
+        assert refused.status_code == 403
+        assert Specimen.objects.filter(order=order, status="processed").count() == 0

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from freezers.models import Placement
+from freezers.models import PATH_SEPARATOR, Placement
 from specimens.models import CustodyEvent, Specimen
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,19 @@ def test_box_page_draws_every_slot_and_links_the_tube(page_for, tech, aliquot, b
     assert f'href="/storage/store?box={box.code}"' in body
     assert f"/api/v1/boxes/{box.code}/map?format=pdf" in body
     assert body.count('name="scan"') == 1
+
+
+def test_a_stored_tubes_page_links_its_slot_and_a_retrieved_ones_keeps_it(
+    page_for, tech, aliquot, box
+):
+    page = page_for(tech)
+    scan(page, "/storage/store", "A2", tube=aliquot.barcode, box=box.code)
+    path = Placement.objects.get(specimen=aliquot).path
+    link = f'<li>Storage <a href="/search?q={box.code}">{path}</a></li>'
+    assert path.endswith(f"{box.code}{PATH_SEPARATOR}A2")
+    assert link in answers(page.get(f"/tubes/{aliquot.barcode}"))
+    page.post("/storage/retrieve", {"tube": aliquot.barcode, "reason": "assay"})
+    assert link in answers(page.get(f"/tubes/{aliquot.barcode}"))
 
 
 def test_a_clicked_slot_shows_its_tube_with_the_actions_it_allows(page_for, tech, aliquot, box):

@@ -153,6 +153,27 @@ def test_the_participant_report_holds_every_tube_and_never_the_participant_id(
     assert page_for(auditor).get("/participants/B999999999/custody.pdf").status_code == 404
 
 
+def test_the_participant_report_reads_as_many_queries_for_six_tubes_as_for_two(
+    page_for, auditor, finalized, phleb_north, shipment, pack
+):
+    client = page_for(auditor)
+
+    def count(tubes) -> int:
+        # Each tube with a note on its trail and one with a shipment link, as reports hold.
+        for tube in tubes:
+            services.specimen_hold(actor=phleb_north, specimen=tube, reason="check the cap")
+            services.specimen_release(actor=phleb_north, specimen=tube, reason="cap fine")
+        pack(shipment, tubes[:1])
+        url = f"/participants/{tubes[0].participant.biobank_id}/custody.pdf"
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert all(f"Tube {tube.barcode}" in pdf_text(response.content) for tube in tubes)
+        return len(queries)
+
+    two = count(finalized("1SST8", "1ED10"))
+    assert count(finalized("1SST8", "1PST8", "1ED10", "2ED10", "1UR10", "1UR90")) == two
+
+
 def test_the_shipment_report_holds_its_tubes_and_the_tube_page_links_it(
     page_for, auditor, tube, shipment, pack
 ):
