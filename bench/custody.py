@@ -135,7 +135,7 @@ def _trail_read(phleb: User) -> None:
 
 def _orders(site: Site, phleb: User, count: int, tubes: list[str]) -> list[str]:
     codes = []
-    for number in range(count):
+    for _ in range(count):
         participant = services.participant_register(
             actor=phleb, participant_id=f"P8{time.time_ns() % 10**8:08d}", site=site
         )
@@ -144,7 +144,6 @@ def _orders(site: Site, phleb: User, count: int, tubes: list[str]) -> list[str]:
                 actor=phleb, participant=participant, site=site, tube_codes=tubes, safety=NO_RISK
             ).code
         )
-        del number
     return codes
 
 

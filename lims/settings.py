@@ -109,10 +109,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "LIMS_DB_PREPARED", False
+    "LIMS_DB_PREPARED", True
 ):
     # Server-side binding lets psycopg prepare a statement met twice on a connection, so that
-    # PostgreSQL plans it once per connection rather than on every scan.
+    # PostgreSQL plans it once per connection rather than on every scan (the scan paths'
+    # compiled reads send the same SQL every time). Off behind a transaction-mode pooler.
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
