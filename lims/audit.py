@@ -5,11 +5,12 @@ A history row's reason may hold what a person typed, so it is kept as a note bes
 leaves verifiable. A reason in the system's own words (``said``) is kept in the row as is.
 """
 
-from django.db import connections, models
+from django.db import models
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 from lims.errors import DomainError
+from lims.sql import update_rows
 
 
 class AuditBypassRefused(DomainError):
@@ -55,7 +56,9 @@ class AuditedQuerySet(models.QuerySet):
         for obj in objs:
             obj.__dict__.pop("_history_date", None)
             stamp(obj, actor=actor, reason=reason)
-        self._update_rows(objs, fields)
+        # One UPDATE sent for every row: Django's bulk_update builds a CASE expression per
+        # field and row, which costs more than the database work.
+        update_rows(self.model, objs, fields, using=self.db)
         self.model.history.bulk_history_create(
             objs, update=True, default_user=actor, default_change_reason=reason
         )
@@ -70,23 +73,6 @@ class AuditedQuerySet(models.QuerySet):
             created, default_user=actor, default_change_reason=reason
         )
         return created
-
-    def _update_rows(self, objs: list, fields: list[str]) -> None:
-        # One parameterised UPDATE sent for every row (psycopg pipelines executemany): Django's
-        # bulk_update builds a CASE expression per field and row, which costs more than the
-        # database work. Each value is prepared by its own field, as save() would.
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
-        meta = self.model._meta
-        columns = [meta.get_field(name) for name in fields]
-        assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
-        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
-        rows = [
-            [c.get_db_prep_save(getattr(obj, c.attname), connection) for c in columns] + [obj.pk]
-            for obj in objs
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
 
 
 class LimsHistory(HistoricalRecords):
