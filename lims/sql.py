@@ -19,3 +19,39 @@ def update_rows(model, objs: list, fields: list[str], *, using: str) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def insert_rows(model, objs: list, *, using: str, skip_conflicts: bool = False) -> list:
+    """One INSERT of ``objs`` (every concrete field but the generated key, each value prepared
+    by its field as bulk_create would); each inserted object gets its key, and ``objs`` come
+    back. ``skip_conflicts``: a row that breaks a unique key is left out, and its object keeps
+    no key (ON CONFLICT DO NOTHING, which PostgreSQL and SQLite both speak)."""
+    if not objs:
+        return objs
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join([row] * len(objs))}"
+        f"{' ON CONFLICT DO NOTHING' if skip_conflicts else ''} RETURNING {quote(meta.pk.column)}"
+    )
+    values = [
+        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        keys = [key for (key,) in cursor.fetchall()]
+    if skip_conflicts and len(keys) != len(objs):
+        # Which rows were left out is not told: only a lone object can be answered.
+        if len(objs) != 1:
+            raise ValueError("skip_conflicts answers for one object at a time")
+        return objs
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, using
+    return objs

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from freezers.choices import FreezerKind, FreezerStatus, RackKind, Strategy
 from freezers.models import CODE_FORMAT, Box, BoxType, Freezer, Placement, Rack
-from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
+from lims.api.base import BuiltOnceModelSerializer, ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from specimens.choices import TemperatureClass
 from specimens.models import Specimen
@@ -58,7 +58,7 @@ class BoxSerializer(serializers.ModelSerializer):
         fields = ["code", "type", "freezer", "rack", "position", "capacity", "path"]
 
 
-class StorageSerializer(serializers.ModelSerializer):
+class StorageSerializer(BuiltOnceModelSerializer):
     """The storage answer of ARCHITECTURE §6 for one tube."""
 
     id = serializers.CharField(source="specimen.barcode")

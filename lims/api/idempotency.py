@@ -10,13 +10,12 @@ import json
 import re
 
 from django.conf import settings
-from django.db import connections
 from django.http import HttpResponse
 from django.utils import timezone
 
 from lims.errors import DomainError
 from lims.models import IdempotencyKey
-from lims.sql import update_rows
+from lims.sql import insert_rows, update_rows
 
 HEADER = "Idempotency-Key"
 KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,255}")
@@ -107,25 +106,11 @@ def claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey:
 
 
 def _insert(user, key: str, fingerprint: str) -> IdempotencyKey | None:
-    """The new record, or None when the key is taken (INSERT … ON CONFLICT DO NOTHING, which
-    PostgreSQL and SQLite both speak, so no savepoint is needed to survive the conflict)."""
+    """The new record, or None when the key is taken (INSERT … ON CONFLICT DO NOTHING, so no
+    savepoint is needed to survive the conflict)."""
     record = IdempotencyKey(user=user, key=key, fingerprint=fingerprint, created_at=timezone.now())
-    connection = connections[IdempotencyKey.objects.db]
-    meta, quote = IdempotencyKey._meta, connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    record.pk = row[0]
-    return record
+    insert_rows(IdempotencyKey, [record], using=IdempotencyKey.objects.db, skip_conflicts=True)
+    return record if record.pk is not None else None
 
 
 def item_fingerprint(path: str, body, *, method: str = "POST") -> str:

@@ -2,14 +2,14 @@
 
 from rest_framework import serializers
 
-from lims.api.base import ReasonField, ScopedSlugField, StrictSerializer
+from lims.api.base import BuiltOnceModelSerializer, ReasonField, ScopedSlugField, StrictSerializer
 from lims.models import Site
 from shipments import lifecycle
 from shipments.choices import Condition, Courier
 from shipments.models import Discrepancy, Excursion, Shipment, ShipmentItem, TemperatureLog
 
 
-class ShipmentItemSerializer(serializers.ModelSerializer):
+class ShipmentItemSerializer(BuiltOnceModelSerializer):
     id = serializers.CharField(source="specimen.barcode")
     type = serializers.CharField(source="specimen.type.code")
 

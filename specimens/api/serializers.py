@@ -183,7 +183,7 @@ class SpecimenSerializer(BuiltOnceModelSerializer):
         return qc.warnings(specimen)
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(BuiltOnceModelSerializer):
     participant_id = serializers.SerializerMethodField()
     biobank_id = serializers.CharField(source="participant.biobank_id")
     site = serializers.CharField(source="site.code")
