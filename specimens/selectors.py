@@ -116,15 +116,24 @@ def _locked_order(scope):
 
 
 def order_scan_answer(order: CollectionOrder) -> CollectionOrder:
-    """``order`` from ``locked_order_for_scan`` with its ``tubes`` read narrowly, in one query
-    (and one more for each list some tube has)."""
-    order.tubes = scan_answers(_order_tubes(order=order.pk))
+    """``order`` from ``locked_order_for_scan`` with its ``tubes`` as the step left them
+    (``locked_order_tubes``), and one more query for each list some tube has."""
+    order.tubes = scan_answers(order.tubes)
     return order
 
 
+def locked_order_tubes(order: CollectionOrder) -> list[Specimen]:
+    """Every tube of ``order``, locked in key order, read as a scan's answer reads them, in one
+    compiled statement; each holds ``order`` itself."""
+    tubes = _locked_order_tubes(order=order.pk)
+    for tube in tubes:
+        tube.order = order
+    return tubes
+
+
 @Compiled
-def _order_tubes(_key):
-    return _narrow(Specimen.objects.filter(order=Given("order", IntegerField())))
+def _locked_order_tubes(_key):
+    return _narrow(Specimen.objects.filter(order=Given("order", IntegerField()))).locking()
 
 
 def _order_annotated(queryset):

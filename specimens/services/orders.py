@@ -3,15 +3,13 @@
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import IntegerField
 
 from barcode_printing.ids import parse_id
 from lims.audit import said
 from lims.choices import Role, SiteKind
-from lims.compiled import Compiled, Given
 from lims.models import Site, User
 from lims.scoping import require_role
-from specimens import custody
+from specimens import custody, selectors
 from specimens.choices import (
     CancelReason,
     Consent,
@@ -159,12 +157,11 @@ def _label(actor: User, order: CollectionOrder, barcode: str, tube: SpecimenType
 
 def order_tubes(order: CollectionOrder, barcodes: list[str] | None) -> list[Specimen]:
     """The order's tubes named by ``barcodes`` (default: all), locked; a tube of another order
-    is refused by name. Every tube of the order is locked, in one compiled statement: the
-    order's own lock already makes its steps one at a time."""
-    tubes = _locked_tubes_of(order=order.pk)
-    for tube in tubes:
-        # The locked order, as ``order.specimens`` would have set it.
-        tube.order = order
+    is refused by name. Every tube of the order is locked, in one statement: the order's own
+    lock already makes its steps one at a time. They are left on ``order.tubes`` too, as an
+    order read with its tubes holds them, so that the step's answer reads them again from
+    memory (``selectors.order_scan_answer``)."""
+    tubes = order.tubes = selectors.locked_order_tubes(order)
     if barcodes is None:
         return tubes
     wanted = {parse_id(code) for code in barcodes}
@@ -176,11 +173,6 @@ def order_tubes(order: CollectionOrder, barcodes: list[str] | None) -> list[Spec
             errors={"barcodes": [f"Not in this order: {', '.join(missing)}."]},
         )
     return found
-
-
-@Compiled
-def _locked_tubes_of(_key):
-    return Specimen.objects.filter(order=Given("order", IntegerField())).locking()
 
 
 def order_finalize(*, actor: User, order: CollectionOrder) -> CollectionOrder:

@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 # until those writes are merged.
 LIMITS = {
     "weigh": (6, 8),
-    "collect": (10, 12),
+    "collect": (9, 11),
     "pack": (9, 11),
     "receive": (9, 11),
     "place": (11, 13),
