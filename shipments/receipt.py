@@ -29,7 +29,7 @@ from specimens.lifecycle import check_step, transition_many
 from specimens.models import LIFECYCLE_RELATED, CustodyEvent, Specimen
 from specimens.services import WITHDRAWAL_HOLD
 
-DAMAGE_HOLD = "damaged in transit"
+DAMAGE_HOLD = said("damaged in transit")
 # What a receiving station tells the person scanning, per outcome of shipment_receive().
 RECEIPT_ANSWERS = {
     "expected": "{id} received.",

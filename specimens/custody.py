@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from lims import notes
-from lims.audit import stamp
+from lims.audit import SystemWords, stamp
 from lims.models import Site, User
 from specimens.models import GENESIS_HASH, CustodyEvent, Specimen
 from specimens.verify_trail import CURRENT_VERSION, canonical, chain_hash
@@ -82,10 +82,14 @@ FREE_TEXT = ("notes", "reason", "reason_text")
 
 
 def out_of_chain(details: dict, *, subject: str) -> dict:
-    """``details`` with each non-empty free text replaced by the digest of a note holding it."""
+    """``details`` with each non-empty free text replaced by the digest of a note holding it;
+    the system's own words (``lims.audit.said``) stay as they are, as in a history row."""
     return {
         key: {notes.DIGEST_KEY: notes.keep(value, subject=subject)}
-        if key in FREE_TEXT and isinstance(value, str) and value
+        if key in FREE_TEXT
+        and isinstance(value, str)
+        and value
+        and not isinstance(value, SystemWords)
         else value
         for key, value in details.items()
     }

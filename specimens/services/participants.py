@@ -27,7 +27,7 @@ from specimens.models import (
     Specimen,
 )
 
-WITHDRAWAL_HOLD = "consent withdrawn: destruction requested"
+WITHDRAWAL_HOLD = said("consent withdrawn: destruction requested")
 
 
 def participant_register(*, actor: User, participant_id: str, site: Site) -> Participant:

@@ -181,6 +181,9 @@ def test_order_to_straggler(api, phleb_north, tech, north, biobank, finalized):
     assert tubes[ids[2]].hold_reason == "damaged in transit"
     assert bank.get(f"/api/v1/specimens/{ids[2]}/").json()["hold_reason"] == "damaged in transit"
     assert "damaged_in_transit" in tubes[ids[2]].qc_flags
+    held = CustodyEvent.objects.get(specimen=tubes[ids[2]], kind="held")
+    assert held.details["reason"] == "damaged in transit"
+    assert tubes[ids[2]].history.latest().history_change_reason == "damaged in transit"
     assert tubes[ids[3]].status == "received"
     assert tubes[ids[4]].status == "missing"
     collection = ["labeled", "collected"]
