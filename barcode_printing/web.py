@@ -94,5 +94,5 @@ def print_posted(
             ok, sentence = job_sentence(job, what)
             answer(request, sentence, ok=ok)
             return done
-    answer(request, f"{what} was not printed: see the form.", ok=False)
+    answer(request, f"{what}: not printed; see the form.", ok=False)
     return page(form)

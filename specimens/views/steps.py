@@ -4,11 +4,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from barcode_printing.choices import PrinterKind, PrintStatus
+from barcode_printing.choices import PrintStatus
 from barcode_printing.ids import parse_id
 from barcode_printing.models import PrintJob
-from barcode_printing.services import print_job_retry, print_labels
-from barcode_printing.web import PrintForm, download, job_sentence
+from barcode_printing.services import print_job_retry
+from barcode_printing.web import PrintForm, job_sentence, print_posted
 from lims.errors import DomainError
 from lims.web.pages import answer, role_required, show_error
 from specimens import services
@@ -40,29 +40,25 @@ def labels(request, code: str):
     """Print the order's labels to a printer of the site, see each job's status, retry, or
     download them as a PDF."""
     order = load_order(request, code)
-    form = PrintForm(request.POST or None, site=order.site)
     if request.method == "POST":
         require_action(request, order, "labels")
+        back = redirect("order-step-labels", code=order.code)
         if "retry" in request.POST:
             _retry(request, order)
-            return redirect("order-step-labels", code=order.code)
-        if form.is_valid():
-            printer = form.cleaned_data["printer"]
-            try:
-                job, rendered = print_labels(
-                    actor=request.user,
-                    batch=labels_for_order(request.user, order.code),
-                    printer=printer,
-                    reason=form.cleaned_data["reason"],
-                )
-            except DomainError as error:
-                show_error(form, error)
-                answer(request, error.detail, ok=False)
-            else:
-                if printer.kind == PrinterKind.PDF:
-                    return download(rendered, f"labels-{order.code}")
-                _job_answer(request, job)
-                return redirect("order-step-labels", code=order.code)
+            return back
+        return print_posted(
+            request,
+            order.site,
+            labels_for_order(request.user, order.code),
+            what="Labels",
+            stem=f"labels-{order.code}",
+            done=back,
+            page=lambda form: _labels_page(request, order, form),
+        )
+    return _labels_page(request, order, PrintForm(site=order.site))
+
+
+def _labels_page(request, order, form: PrintForm):
     jobs = list(_jobs(order)[:20])
     return render(
         request,

@@ -63,7 +63,7 @@ def test_an_unknown_or_missing_printer_is_refused(page_for, tech, biobank, box, 
     response = page_for(tech).post(url(box), fields)
     assert response.status_code == 400
     body = html.unescape(response.content.decode())
-    assert 'role="alert"' in body and f"Box label of {box.code} was not printed" in body
+    assert 'role="alert"' in body and f"Box label of {box.code}: not printed; see the form." in body
     assert not PrintJob.objects.exists()
 
 

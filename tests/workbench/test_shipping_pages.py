@@ -142,5 +142,5 @@ def test_an_unknown_or_missing_label_printer_is_refused(page_for, phleb_north, s
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
     assert 'role="alert"' in page
-    assert f"Package label of {shipment.code} was not printed: see the form." in page
+    assert f"Package label of {shipment.code}: not printed; see the form." in page
     assert not PrintJob.objects.exists()
