@@ -68,9 +68,11 @@ def _trail_rows(d: Dossier) -> list[list]:
 
 
 def _history_rows(d: Dossier) -> list[list]:
+    # In the zone of the site holding the tube, as the tube page writes them.
+    zone = d.tube.current_site.time_zone
     return [
         [
-            f"{h['at']:%Y-%m-%d %H:%M:%S} UTC",
+            _local(h["at"], zone),
             h["user"] or "—",
             "; ".join(
                 f"{c['field']}: {_shown(c['old'])} → {_shown(c['new'])}" for c in h["changes"]
@@ -113,7 +115,7 @@ def _tube_story(d: Dossier) -> list:
             s.event.seq,
             s.get_meaning_display(),
             s.printed_name,
-            f"{s.signed_at:%Y-%m-%d %H:%M:%S} UTC",
+            _local(s.signed_at, s.event.site.time_zone),
         ]
         for s in d.signatures
     ]

@@ -139,6 +139,11 @@ def test_the_tube_report_holds_the_trail_and_the_verification(page_for, auditor,
     assert f"Custody report {tube.barcode}" in text
     assert "Labeled" in text and "Collected" in text and "Processed" in text
     assert "Custody chain intact: 3 events" in text
+    # Field history in the zone of the site holding the tube, as the page writes it.
+    zone = zoneinfo.ZoneInfo(tube.current_site.time_zone)
+    latest = timezone.localtime(tube.history.latest().history_date, zone)
+    history = " ".join(text.split("Field history")[1].split("Electronic signatures")[0].split())
+    assert f"{latest:%Y-%m-%d %H:%M:%S} {latest.tzname()}" in history and "UTC" not in history
 
 
 def test_the_participant_report_holds_every_tube_and_never_the_participant_id(
