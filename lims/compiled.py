@@ -109,7 +109,7 @@ class Compiled:
         self._build = build
         self._entries: dict[tuple, _Entry] = {}
 
-    def __call__(self, key: Hashable = None, **values) -> list[Model]:
+    def __call__(self, key: Hashable = None, **values) -> list:
         alias = DEFAULT_DB_ALIAS
         index = (alias, connections[alias].vendor, key)
         entry = self._entries.get(index)
