@@ -74,7 +74,7 @@ def specimens_for(user: User, texts: list[str], *, field: str = "ids") -> list[S
 
 
 def box_for(user: User, code: str, *, field: str = "box") -> Box:
-    box = next(iter(_box_in_scope(scope_of(user), code=code.strip().upper())), None)
+    box = _box_in_scope.first(scope_of(user), code=code.strip().upper())
     if box is None:
         raise UnknownBox(f"No box {code!r} among those you can see.", errors={field: ["Unknown."]})
     return box

@@ -226,7 +226,7 @@ def occupied_error(box: Box, row: int, column: int, occupant: Placement) -> Slot
 def claim_slot(box: Box, row: int, column: int, *, actor: User, mover: Specimen) -> None:
     """Make sure ``mover`` may take the slot: free, its own, or held by a tube that has left
     storage for good (whose placement is then vacated); otherwise 409 naming the occupant."""
-    occupant = next(iter(_in_slot(box=box.pk, row=row, column=column)), None)
+    occupant = _in_slot.first(box=box.pk, row=row, column=column)
     if occupant is None or occupant.specimen_id == mover.pk:
         return
     if occupant.specimen.status not in GONE:
@@ -298,7 +298,7 @@ def _current_slot(specimen: Specimen) -> Placement:
 
 
 def _existing(specimen: Specimen) -> Placement | None:
-    placement = next(iter(_placement_of(specimen=specimen.pk)), None)
+    placement = _placement_of.first(specimen=specimen.pk)
     if placement is not None:
         # The locked instance, whose status the transition is about to change.
         placement.specimen = specimen

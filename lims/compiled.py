@@ -119,3 +119,8 @@ class Compiled:
                 self._entries.clear()
             self._entries[index] = entry
         return entry.run(values)
+
+    def first(self, key: Hashable = None, **values):
+        """The first row of the read, or None."""
+        rows = self(key, **values)
+        return rows[0] if rows else None

@@ -100,7 +100,7 @@ def _packable(actor: User, shipment: Shipment, barcode: str) -> Specimen:
             f"Tube {barcode} is at {specimen.current_site.code}, not at {shipment.origin.code}; "
             "only tubes held at the shipment's origin can be packed."
         )
-    open_item = next(iter(_open_item(specimen=specimen.pk)), None)
+    open_item = _open_item.first(specimen=specimen.pk)
     if open_item is not None:
         other = open_item.shipment
         state = ShipmentStatus(other.status).label.lower()

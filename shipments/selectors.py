@@ -27,7 +27,7 @@ NOT_YET_AT_BIOBANK = [
 def locked_for_scan(user, code: str) -> Shipment | None:
     """The shipment ``code`` among those ``user`` sees, its row locked in the caller's
     transaction, with its sites, in one compiled statement (a scan's path)."""
-    return next(iter(_locked_shipment(scope_of(user), code=code)), None)
+    return _locked_shipment.first(scope_of(user), code=code)
 
 
 @Compiled

@@ -50,7 +50,7 @@ def locked_for_scan(user, barcode: str) -> Specimen | None:
     """The tube ``barcode`` among those ``user`` sees, locked for update, with what the
     lifecycle and the scan's answer read, in one narrow statement (None: no such tube in
     scope). The services take it as locked; ``scan_answers`` completes it."""
-    return next(iter(_locked_tube(scope_of(user), barcode=barcode)), None)
+    return _locked_tube.first(scope_of(user), barcode=barcode)
 
 
 @Compiled
@@ -62,7 +62,7 @@ def _locked_tube(scope):
 def locked_tube(user, barcode: str) -> Specimen | None:
     """The tube ``barcode`` among those ``user`` sees, locked as ``Specimen.objects.lock()``
     locks it, with its order, in one compiled statement (None: no such tube in scope)."""
-    return next(iter(_locked_plain(scope_of(user), barcode=barcode)), None)
+    return _locked_plain.first(scope_of(user), barcode=barcode)
 
 
 @Compiled
@@ -106,7 +106,7 @@ def scan_answers(specimens: list[Specimen]) -> list[Specimen]:
 def locked_order_for_scan(user, code: str) -> CollectionOrder | None:
     """The order ``code`` among those ``user`` sees, locked for update in one statement with
     what its lifecycle and its answer read of it (``order_scan_answer`` adds its tubes)."""
-    return next(iter(_locked_order(scope_of(user), code=code)), None)
+    return _locked_order.first(scope_of(user), code=code)
 
 
 @Compiled
@@ -118,7 +118,8 @@ def _locked_order(scope):
 def order_scan_answer(order: CollectionOrder) -> CollectionOrder:
     """``order`` from ``locked_order_for_scan`` with its ``tubes`` as the step left them
     (``locked_order_tubes``), and one more query for each list some tube has."""
-    order.tubes = scan_answers(order.tubes)
+    # Locked in key order; answered in the order the order's representation lists them.
+    order.tubes = scan_answers(sorted(order.tubes, key=lambda tube: tube.barcode))
     return order
 
 

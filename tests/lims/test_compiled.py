@@ -53,6 +53,8 @@ def test_a_compiled_read_makes_what_the_queryset_makes(phleb_north, north):
     assert found.has_events is True
     assert read("SITE-NORTH", barcode="BX0000000K") == []
     assert read("SITE-SOUTH", barcode=tube.barcode) == []
+    assert read.first("SITE-SOUTH", barcode=tube.barcode) is None
+    assert read.first("SITE-NORTH", barcode=tube.barcode).pk == tube.pk
 
 
 def test_each_key_is_built_once(phleb_north, north):
