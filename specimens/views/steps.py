@@ -55,11 +55,15 @@ def labels(request, code: str):
             done=back,
             page=lambda form: _labels_page(request, order, form),
         )
-    return _labels_page(request, order, PrintForm(site=order.site))
+    return _labels_page(request, order)
 
 
-def _labels_page(request, order, form: PrintForm):
+def _labels_page(request, order, form: PrintForm | None = None):
     jobs = list(_jobs(order)[:20])
+    if form is None:
+        # A reprint goes, by default, where the last print went.
+        last = jobs[0].printer if jobs and jobs[0].printer else None
+        form = PrintForm(site=order.site, initial={"printer": last.name} if last else None)
     return render(
         request,
         "specimens/labels.html",

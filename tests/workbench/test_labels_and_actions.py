@@ -63,6 +63,8 @@ def test_a_reprint_needs_a_reason_and_keeps_it(page_for, phleb_north, north, ord
     reprint = PrintJob.objects.order_by("-pk").first()
     assert (reprint.reprint, reprint.reason, reprint.status) == (True, "labels smudged", "sent")
     assert first.job() and second.job()
+    # The next reprint is offered where the last one went, not on the site's first printer.
+    assert '<option value="zebra-b" selected>' in client.get(url).content.decode()
 
 
 def test_a_pdf_printer_downloads_the_labels(page_for, phleb_north, north, order):
