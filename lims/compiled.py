@@ -1,5 +1,10 @@
 """Reads built and compiled once per process: a scan's statement costs the database's answer,
-not the ORM's building and compiling of the same query on every request (issue 18)."""
+not the ORM's building and compiling of the same query on every request (issue 18).
+
+It turns rows into instances with the compiler's own parts, as Django's ModelIterable does
+(``klass_info``, the related populators, the converters): parts of Django 5.2 that are not
+public API, which tests/lims/test_compiled.py and every scan path's tests hold to account when
+Django is upgraded."""
 
 import json
 from collections.abc import Callable, Hashable
