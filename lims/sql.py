@@ -24,10 +24,14 @@ def update_rows(model, objs: list, fields: list[str], *, using: str) -> None:
 def insert_rows(model, objs: list, *, using: str, skip_conflicts: bool = False) -> list:
     """One INSERT of ``objs`` (every concrete field but the generated key, each value prepared
     by its field as bulk_create would); each inserted object gets its key, and ``objs`` come
-    back. ``skip_conflicts``: a row that breaks a unique key is left out, and its object keeps
-    no key (ON CONFLICT DO NOTHING, which PostgreSQL and SQLite both speak)."""
+    back. ``skip_conflicts`` (one object only, refused before anything is written): a row that
+    breaks a unique key is left out, and its object keeps no key (ON CONFLICT DO NOTHING, which
+    PostgreSQL and SQLite both speak)."""
     if not objs:
         return objs
+    if skip_conflicts and len(objs) != 1:
+        # Which rows a conflict left out is not told: only a lone object can be answered.
+        raise ValueError("skip_conflicts answers for one object at a time")
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = model._meta
@@ -46,10 +50,7 @@ def insert_rows(model, objs: list, *, using: str, skip_conflicts: bool = False) 
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         keys = [key for (key,) in cursor.fetchall()]
-    if skip_conflicts and len(keys) != len(objs):
-        # Which rows were left out is not told: only a lone object can be answered.
-        if len(objs) != 1:
-            raise ValueError("skip_conflicts answers for one object at a time")
+    if skip_conflicts and not keys:
         return objs
     for obj, key in zip(objs, keys, strict=True):
         obj.pk = key

@@ -40,6 +40,7 @@ def test_a_conflict_is_skipped_for_one_row_and_refused_otherwise(phleb_north):
             using="default",
             skip_conflicts=True,
         )
+    assert not IdempotencyKey.objects.filter(key="new").exists()
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(IdempotencyKey, [_key(phleb_north, "taken")], using="default")
 
