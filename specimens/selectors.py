@@ -55,8 +55,7 @@ def locked_for_scan(user, barcode: str) -> Specimen | None:
 
 @Compiled
 def _locked_tube(scope):
-    tube = Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
-    return _narrow(tube).order_by().select_for_update(of=("self",))
+    return _narrow(_scanned(scope)).order_by().select_for_update(of=("self",))
 
 
 def locked_tube(user, barcode: str) -> Specimen | None:
@@ -67,8 +66,12 @@ def locked_tube(user, barcode: str) -> Specimen | None:
 
 @Compiled
 def _locked_plain(scope):
-    tube = Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
-    return tube.select_related("order").locking()
+    return _scanned(scope).select_related("order").locking()
+
+
+def _scanned(scope):
+    """The tube of the scanned ``barcode`` (given at each call) among ``scope``'s."""
+    return Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
 
 
 def _narrow(queryset):
