@@ -108,10 +108,13 @@ def main() -> None:
     admin = _user("bench-scan-admin", biobank, Role.SITE_ADMIN)
     started = time.perf_counter()
     tokens = {user: AuthToken.objects.create(user)[1] for user in (phleb, tech)}
+    # SCAN_HTTP_ONLY=receive,place measures those scans alone (while working on them).
+    only = set(filter(None, os.environ.get("SCAN_HTTP_ONLY", "").split(",")))
     runs = [
         (endpoint, keyed)
         for endpoint in _endpoints(site, biobank, phleb, tech, admin, tokens)
         for keyed in (False, True)
+        if not only or endpoint.name in only
     ]
     print(f"fixtures for {len(runs)} runs in {time.perf_counter() - started:.0f} s")
     statements = {(e.name, keyed): _statements(e, keyed) for e, keyed in runs}
@@ -121,7 +124,8 @@ def main() -> None:
     # The lever measured on the repeatable scan: without prepared statements, PostgreSQL plans
     # every statement of every scan (LIMS_DB_PREPARED=0; on by default).
     weigh = [(endpoint, keyed) for endpoint, keyed in runs if endpoint.name == "weigh"]
-    results += _serve(wrk, weigh, "unprepared", LIMS_DB_PREPARED="0")
+    if weigh:
+        results += _serve(wrk, weigh, "unprepared", LIMS_DB_PREPARED="0")
     after = _pgbench(site, phleb, tokens[phleb])
     reference = (before + after) / 2
     print(f"reference (pgbench, {CONNECTIONS} clients): {before:.0f} tps before, {after:.0f} after")

@@ -7,7 +7,7 @@ history, in the same transaction.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -46,6 +46,7 @@ from lims.free_text import require_reason, screen
 from lims.integrity import broken_constraint
 from lims.models import Site, User
 from lims.scoping import require_role
+from lims.sql import together
 from specimens.choices import CustodyKind, SpecimenStatus, TemperatureClass
 from specimens.identifiers import allocate_numbers
 from specimens.lifecycle import find_rule, transition
@@ -269,12 +270,16 @@ def shift(moves: Iterable[tuple[int | None, int | None]]) -> None:
         )
 
 
-def save_in_slot(placement: Placement, *, actor: User, reason: str) -> Placement:
-    """Save with history; when a concurrent writer took the slot first the unique constraint
-    decides, and the answer is 409 naming whoever holds it now."""
+def save_in_slot(
+    placement: Placement, *, actor: User, reason: str, step: Callable[[], object] = lambda: None
+) -> Placement:
+    """Save with history, together with ``step`` (the tube's custody step and the boxes' counts:
+    one statement on PostgreSQL); when a concurrent writer took the slot first the unique
+    constraint decides, and the answer is 409 naming whoever holds it now."""
     try:
-        with transaction.atomic():
-            stamp(placement, actor=actor, reason=reason).save()
+        with transaction.atomic(), together():
+            step()
+            Placement.objects.save_with_history(placement, actor=actor, reason=reason)
     except IntegrityError as error:
         if broken_constraint(error, placement) != SLOT_CONSTRAINT:
             raise
@@ -344,17 +349,21 @@ def place_specimen(
             specimen=specimen, box=box, row=row, column=column, placed_at=timezone.now()
         )
         details = slot_details(box, row, column)
-        transition(
-            specimen,
-            CustodyKind.STORED,
-            actor=actor,
-            site=_storage_site(box),
-            ref=box.code,
-            details=details,
+
+        def step() -> None:
+            transition(
+                specimen,
+                CustodyKind.STORED,
+                actor=actor,
+                site=_storage_site(box),
+                ref=box.code,
+                details=details,
+            )
+            shift([(None, box.pk)])
+
+        return save_in_slot(
+            placement, actor=actor, reason=said(f"stored at {details['path']}"), step=step
         )
-        save_in_slot(placement, actor=actor, reason=said(f"stored at {details['path']}"))
-        shift([(None, box.pk)])
-        return placement
 
 
 def move_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) -> Placement:
@@ -370,18 +379,24 @@ def move_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) -
         claim_slot(box, row, column, actor=actor, mover=specimen)
         before = slot_details(placement.box, placement.row, placement.column)
         after = slot_details(box, row, column)
-        shift([(placement.box_id, box.pk)])
+        moves = [(placement.box_id, box.pk)]
         placement.box, placement.row, placement.column = box, row, column
         placement.placed_at = timezone.now()
-        transition(
-            specimen,
-            CustodyKind.MOVED,
-            actor=actor,
-            site=_storage_site(box),
-            ref=box.code,
-            details={"from": before, "to": after},
+
+        def step() -> None:
+            shift(moves)
+            transition(
+                specimen,
+                CustodyKind.MOVED,
+                actor=actor,
+                site=_storage_site(box),
+                ref=box.code,
+                details={"from": before, "to": after},
+            )
+
+        return save_in_slot(
+            placement, actor=actor, reason=said(f"moved to {after['path']}"), step=step
         )
-        return save_in_slot(placement, actor=actor, reason=said(f"moved to {after['path']}"))
 
 
 def retrieve_specimen(*, actor: User, specimen: Specimen, reason: str) -> Placement:
@@ -442,15 +457,20 @@ def _return(actor: User, specimen: Specimen, box: Box, row: int, column: int) ->
         check_box_takes(specimen, box)
         claim_slot(box, row, column, actor=actor, mover=specimen)
     details = put_back(placement, box, row, column)
-    transition(
-        specimen,
-        CustodyKind.RETURNED,
-        actor=actor,
-        site=_storage_site(box),
-        ref=box.code,
-        details=details,
+
+    def step() -> None:
+        transition(
+            specimen,
+            CustodyKind.RETURNED,
+            actor=actor,
+            site=_storage_site(box),
+            ref=box.code,
+            details=details,
+        )
+
+    return save_in_slot(
+        placement, actor=actor, reason=said(f"returned to {details['path']}"), step=step
     )
-    return save_in_slot(placement, actor=actor, reason=said(f"returned to {details['path']}"))
 
 
 def put_back(placement: Placement, box: Box, row: int, column: int) -> dict:

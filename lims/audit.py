@@ -6,11 +6,13 @@ leaves verifiable. A reason in the system's own words (``said``) is kept in the 
 """
 
 from django.db import models
+from django.db.models.sql import UpdateQuery
+from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 from lims.errors import DomainError
-from lims.sql import update_rows
+from lims.sql import insert_rows, update_later, update_rows
 
 
 class AuditBypassRefused(DomainError):
@@ -39,40 +41,71 @@ class AuditedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         self._refuse("bulk_create")
 
-    def update_unrecorded(self, **values) -> int:
+    def update_unrecorded(self, **values) -> None:
         """UPDATE of fields history leaves out by design (derived data such as a box's count of
-        taken slots); any field history records is refused like update()."""
+        taken slots), held inside ``lims.sql.together`` like the audited writes; any field
+        history records is refused like update()."""
         recorded = {field.name for field in self.model.history.model._meta.fields}
         if recorded & set(values):
             self._refuse("update_unrecorded")
-        return super().update(**values)
+        query = self.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        update_later(*query.get_compiler(self.db).as_sql(), using=self.db)
 
     def bulk_update_with_history(self, objs: list, fields: list[str], *, actor, reason: str):
         """The one sanctioned bulk write: one UPDATE for all ``objs`` and one history row each,
-        with the acting user, the reason and the server's clock."""
+        with the acting user, the reason and the server's clock (held, inside
+        ``lims.sql.together``, to go with the step's other writes)."""
         if not objs:
             return
-        reason = kept_reason(recorded_reason(reason), subject=self.model._meta.label)
-        for obj in objs:
-            obj.__dict__.pop("_history_date", None)
-            stamp(obj, actor=actor, reason=reason)
+        reason = self._kept(objs, reason)
         # One UPDATE sent for every row: Django's bulk_update builds a CASE expression per
         # field and row, which costs more than the database work.
         update_rows(self.model, objs, fields, using=self.db)
-        self.model.history.bulk_history_create(
-            objs, update=True, default_user=actor, default_change_reason=reason
-        )
+        self._record(objs, "~", actor=actor, reason=reason)
+
+    def save_with_history(self, obj, *, actor, reason: str):
+        """save() with its history row (an INSERT for a new object, else an UPDATE of every
+        field), written as the bulk writes are: held inside ``lims.sql.together``."""
+        if obj._state.adding:
+            return self.bulk_create_with_history([obj], actor=actor, reason=reason)[0]
+        fields = [field.name for field in self.model._meta.concrete_fields if not field.primary_key]
+        self.bulk_update_with_history([obj], fields, actor=actor, reason=reason)
+        return obj
 
     def bulk_create_with_history(self, objs: list, *, actor, reason: str) -> list:
-        """The sanctioned bulk insert: one INSERT for all ``objs`` and one history row each."""
-        reason = kept_reason(recorded_reason(reason), subject=self.model._meta.label)
-        for obj in objs:
-            stamp(obj, actor=actor, reason=reason)
-        created = super().bulk_create(objs)
-        self.model.history.bulk_history_create(
-            created, default_user=actor, default_change_reason=reason
-        )
+        """The sanctioned bulk insert: one INSERT for all ``objs`` and one history row each (held
+        inside ``lims.sql.together``: a history row then takes its object's key from the
+        database in the same statement)."""
+        reason = self._kept(objs, reason)
+        created = insert_rows(self.model, objs, using=self.db)
+        self._record(created, "+", actor=actor, reason=reason)
         return created
+
+    def _kept(self, objs: list, reason: str | None) -> str | None:
+        subject = self.model._meta.label
+        if len(objs) == 1 and isinstance(objs[0].pk, int):
+            subject = f"{subject}:{objs[0].pk}"
+        return kept_reason(recorded_reason(reason), subject=subject)
+
+    def _record(self, objs: list, history_type: str, *, actor, reason: str | None) -> None:
+        # simple-history's bulk_history_create, with its rows inserted as lims.sql inserts.
+        history = self.model.history.model
+        now = timezone.now()
+        for obj in objs:
+            obj.__dict__.pop("_history_date", None)
+            stamp(obj, actor=actor, reason=reason)
+        rows = [
+            history(
+                history_date=now,
+                history_user=actor,
+                history_change_reason=reason,
+                history_type=history_type,
+                **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
+            )
+            for obj in objs
+        ]
+        insert_rows(history, rows, using=self.db)
 
 
 class LimsHistory(HistoricalRecords):

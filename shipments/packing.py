@@ -19,6 +19,7 @@ from lims.free_text import require_reason, screen
 from lims.integrity import broken_constraint
 from lims.models import Site, User
 from lims.scoping import require_role
+from lims.sql import together
 from shipments.choices import FITTING_CONDITIONS, Condition, ReceiptStatus, ShipmentStatus
 from shipments.choices import ShipmentAction as A
 from shipments.errors import (
@@ -156,13 +157,6 @@ def shipment_add_item(
                 f"Position {position} of inner box {inner_box} in {shipment.code} already "
                 "holds a tube."
             )
-        transition(
-            specimen,
-            rule.custody,
-            actor=actor,
-            ref=shipment.code,
-            details={"inner_box": inner_box, "position": position},
-        )
         item = ShipmentItem(
             shipment=shipment,
             specimen=specimen,
@@ -172,8 +166,19 @@ def shipment_add_item(
             added_at=timezone.now(),
         )
         try:
-            with transaction.atomic():
-                stamp(item, actor=actor, reason=said(f"packed into {shipment.code}")).save()
+            # The tube's step and its manifest line are written together (one statement on
+            # PostgreSQL), in a savepoint the refusal below can read past.
+            with transaction.atomic(), together():
+                transition(
+                    specimen,
+                    rule.custody,
+                    actor=actor,
+                    ref=shipment.code,
+                    details={"inner_box": inner_box, "position": position},
+                )
+                ShipmentItem.objects.bulk_create_with_history(
+                    [item], actor=actor, reason=said(f"packed into {shipment.code}")
+                )
         except IntegrityError as error:
             # The row locks make this a backstop: the database still refuses two open shipments
             # for one tube, or two tubes in one position, whatever path wrote them.

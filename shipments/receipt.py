@@ -18,6 +18,7 @@ from lims.compiled import Compiled, Given
 from lims.errors import DomainError
 from lims.free_text import screen
 from lims.models import User
+from lims.sql import together
 from shipments import selectors
 from shipments.choices import DiscrepancyKind, ReceiptStatus
 from shipments.choices import ShipmentAction as A
@@ -271,7 +272,12 @@ class _Receiving:
         return selectors.counts_of(self.statuses, self.unexpected)
 
     def write(self) -> None:
-        """Custody and history of every tube received: a few statements for the whole batch."""
+        """Custody and history of every tube received, written together: one statement for
+        the whole batch on PostgreSQL, unless a damaged tube or a straggler needs more."""
+        with together():
+            self._write()
+
+    def _write(self) -> None:
         shipment, actor = self.shipment, self.actor
         scans = {scanned.item.specimen_id: scanned for scanned in self.received}
 

@@ -14,7 +14,7 @@ from lims.choices import Role
 from lims.errors import Conflict, Forbidden
 from lims.models import Site, User
 from lims.scoping import scope_of
-from lims.sql import insert_rows
+from lims.sql import insert_rows, together
 from specimens import custody
 from specimens.choices import CustodyKind as K
 from specimens.choices import SpecimenStatus as S
@@ -277,7 +277,8 @@ def transition_many(
     ``site`` is where the step happens (default: each specimen's current site). ``changes`` are
     field values saved with the new status once every check has passed; ``changes`` and
     ``details`` may be a dict or a function of the specimen returning one. All tubes are
-    checked before any is written, and the writes are three statements whatever their number.
+    checked before any is written, and the writes are one statement on PostgreSQL whatever their
+    number.
     """
     at = at or timezone.now()
     events = []
@@ -297,9 +298,10 @@ def transition_many(
                 specimen, kind=kind, actor=actor, site=where, ref=ref, details=notes, at=at
             )
         )
-    Specimen.objects.bulk_update_with_history(
-        specimens, sorted(fields), actor=actor, reason=reason or said(_VERB[kind])
-    )
-    # One INSERT written as SQL (lims.sql): bulk_create building it cost a scan more CPU than
-    # the database spends on it.
-    return insert_rows(CustodyEvent, events, using=CustodyEvent.objects.db)
+    # The tubes, their history and their custody go together (one statement on PostgreSQL),
+    # with whatever else the caller's ``together`` block writes.
+    with together(Specimen.objects.db):
+        Specimen.objects.bulk_update_with_history(
+            specimens, sorted(fields), actor=actor, reason=reason or said(_VERB[kind])
+        )
+        return insert_rows(CustodyEvent, events, using=CustodyEvent.objects.db)

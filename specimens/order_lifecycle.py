@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from lims.audit import stamp
 from lims.choices import Role
 from lims.errors import Forbidden
 from lims.models import User
 from lims.scoping import scope_of
+from lims.sql import insert_rows, together
 from specimens.choices import Consent
 from specimens.choices import OrderAction as A
 from specimens.choices import OrderStatus as O
@@ -196,8 +196,7 @@ def record_step(
     elif rule.action == "restore":
         order.status_before_cancel = ""
     order.status = target
-    stamp(order, actor=actor, reason=reason).save()
-    OrderEvent.objects.create(
+    event = OrderEvent(
         order=order,
         action=rule.writes,
         actor=actor,
@@ -207,6 +206,10 @@ def record_step(
         reason_code=reason_code,
         reason_text=reason_text,
     )
+    # Held with the step's other writes when the caller writes them together (lims.sql).
+    with together(CollectionOrder.objects.db):
+        CollectionOrder.objects.save_with_history(order, actor=actor, reason=reason)
+        insert_rows(OrderEvent, [event], using=OrderEvent.objects.db)
 
 
 def allowed_actions(order: CollectionOrder, user: User) -> list[str]:

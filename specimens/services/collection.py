@@ -13,6 +13,7 @@ from lims.audit import said
 from lims.errors import InvalidInput
 from lims.free_text import screen
 from lims.models import User
+from lims.sql import together
 from specimens import qc
 from specimens.choices import CustodyKind, OrderStatus
 from specimens.choices import SpecimenStatus as S
@@ -52,17 +53,19 @@ def order_collect(
         redone = [t for t in tubes if t not in new]
         why = amendment_reason(order) if amending else ""
         changes = {t.barcode: _recollection(t, collected_at) for t in redone}
-        transition_many(
-            new,
-            CustodyKind.COLLECTED,
-            actor=actor,
-            ref=order.code,
-            details={"notes": notes} if notes else {},
-            changes={"collected_at": collected_at},
-            reason=notes,
-        )
-        _amend(actor, order, redone, changes, why)
-        record_step(order, step, actor=actor, reason=why or notes or said("collected"))
+        # The tubes' steps and the order's go together: one statement on PostgreSQL.
+        with together():
+            transition_many(
+                new,
+                CustodyKind.COLLECTED,
+                actor=actor,
+                ref=order.code,
+                details={"notes": notes} if notes else {},
+                changes={"collected_at": collected_at},
+                reason=notes,
+            )
+            _amend(actor, order, redone, changes, why)
+            record_step(order, step, actor=actor, reason=why or notes or said("collected"))
     return order
 
 

@@ -24,18 +24,20 @@ from tests.specimens.helpers import received_at_biobank
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tube_catalog")]
 
-# The most statements (unkeyed, keyed) each scan may cost. Issue 18 asks 6 and 8 of every scan;
-# weighing meets it. The others write more rows than that in their one transaction (collect:
-# tube, its history, custody event, order, its history, order event; pack and receive: tube, its
-# history, custody event, manifest line, its history; place: the same with the placement, and
-# the box's count), so their ceilings hold what was won (from 16/18, 13/15, 13/15 and 13/15)
-# until those writes are merged.
+# The most statements (unkeyed, keyed) each scan may cost. Issue 18 asks 6 and 8 of every scan
+# on PostgreSQL, as deployed: there a step's writes (the tube, its history, its custody event,
+# and the manifest line, placement, box count or order with theirs) go as one statement
+# (lims.sql.together). SQLite has no data-modifying WITH and sends them one after another, so
+# its ceilings are those writes' own.
 LIMITS = {
-    "weigh": (6, 8),
-    "collect": (9, 11),
-    "pack": (9, 11),
-    "receive": (9, 11),
-    "place": (11, 13),
+    "postgresql": {scan: (6, 8) for scan in ("weigh", "collect", "pack", "receive", "place")},
+    "sqlite": {
+        "weigh": (6, 8),
+        "collect": (9, 11),
+        "pack": (9, 11),
+        "receive": (9, 11),
+        "place": (11, 13),
+    },
 }
 _TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 SPECIMEN_FIELDS = {
@@ -93,7 +95,7 @@ def _finalized(who, site) -> Specimen:
 
 
 def _assert_cost(scan: str, statements, keyed: bool) -> None:
-    limit = LIMITS[scan][keyed]
+    limit = LIMITS[connection.vendor][scan][keyed]
     assert len(statements) <= limit, "\n".join(sql[:150] for sql in statements)
 
 
