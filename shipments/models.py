@@ -262,3 +262,22 @@ class Excursion(models.Model):
     @property
     def duration_minutes(self) -> float:
         return (self.ended_at - self.started_at).total_seconds() / 60
+
+
+class ReceiptTally(models.Model):
+    """A shipment's manifest lines counted by receipt status, and its unexpected tubes: derived
+    data kept by database triggers on every write of a line or a discrepancy, whatever wrote it
+    (``shipments.tally``), so a receiving station's counts are one row's read, not a count of
+    its manifest on every scan. Lines taken out before dispatch are not counted."""
+
+    shipment = models.OneToOneField(
+        Shipment, primary_key=True, on_delete=models.DO_NOTHING, related_name="tally"
+    )
+    pending = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+    damaged = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField(default=0)
+    unexpected = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} tally"

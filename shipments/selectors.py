@@ -9,7 +9,8 @@ from django.db.models.functions import Coalesce
 from lims.compiled import Compiled, Given
 from lims.scoping import scope_of
 from shipments.choices import DiscrepancyKind, ReceiptStatus
-from shipments.models import Discrepancy, Shipment, ShipmentItem
+from shipments.models import ReceiptTally, Shipment, ShipmentItem
+from shipments.tally import COUNTED
 from specimens.choices import OrderAction, OrderStatus, SpecimenStatus
 from specimens.models import OrderEvent, Specimen
 
@@ -60,32 +61,16 @@ def receipt_counts(shipment: Shipment) -> dict:
 
 
 def receipt_tally(shipment: Shipment) -> tuple[Counter, int]:
-    """The shipment's tubes by receipt status and its count of unexpected tubes, in one query
-    (a second only for a shipment without tubes)."""
-    rows = _tally(shipment=shipment.pk)
-    if not rows:
-        return Counter(), unexpected_count(shipment)
-    return Counter({status: n for status, n, _ in rows}), rows[0][2]
+    """The shipment's tubes by receipt status and its count of unexpected tubes: one row, kept
+    by the database (``ReceiptTally``)."""
+    tally = _tally.first(shipment=shipment.pk)
+    return Counter({status: getattr(tally, status) for status in COUNTED}), tally.unexpected
 
 
 @Compiled
 def _tally(_key):
-    """Manifest lines counted by receipt status, each row with the unexpected tubes' count."""
-    shipment = Given("shipment", IntegerField())
-    unexpected = Subquery(
-        Discrepancy.objects.filter(shipment=shipment, kind=DiscrepancyKind.UNEXPECTED)
-        .order_by()
-        .values("shipment")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        ShipmentItem.objects.filter(shipment=shipment)
-        .exclude(receipt_status=ReceiptStatus.REMOVED)
-        .values_list("receipt_status")
-        .annotate(n=Count("pk"), unexpected=Coalesce(unexpected, 0))
-        .order_by()
-    )
+    """A shipment's receipt tally (compiled once: a scan's path)."""
+    return ReceiptTally.objects.filter(shipment=Given("shipment", IntegerField()))
 
 
 def unexpected_count(shipment: Shipment) -> int:
