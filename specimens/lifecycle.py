@@ -152,8 +152,13 @@ _VERB = {
 }
 
 
-def rules_for(kind: str) -> list[Rule]:
-    return [rule for rule in TABLE if rule.kind == kind]
+_RULES = {kind: tuple(rule for rule in TABLE if rule.kind == kind) for kind in K}
+# The statuses each step may start from: from any other it is refused, whatever else holds.
+_SOURCES = {kind: frozenset().union(*(rule.sources for rule in _RULES[kind])) for kind in K}
+
+
+def rules_for(kind: str) -> tuple[Rule, ...]:
+    return _RULES[kind]
 
 
 def find_rule(specimen: Specimen, kind: str, target: str | None = None) -> Rule:
@@ -237,6 +242,9 @@ def allowed_actions(specimen: Specimen, user: User) -> list[str]:
     scope = scope_of(user)
     allowed = []
     for kind, action in ACTIONS.items():
+        if specimen.status not in _SOURCES[kind]:
+            # find_rule would refuse it: asking costs an exception and its sentence.
+            continue
         try:
             rule = find_rule(specimen, kind)
         except (Conflict, TypeNotProcessed):
