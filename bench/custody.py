@@ -135,9 +135,17 @@ def _trail_read(phleb: User) -> None:
 
 def _orders(site: Site, phleb: User, count: int, tubes: list[str]) -> list[str]:
     codes = []
-    for _ in range(count):
+    # New IDs after those earlier runs registered: a run may reuse the database.
+    last = (
+        Participant.objects.filter(participant_id__regex=r"^P8[0-9]{8}$")
+        .order_by("-participant_id")
+        .values_list("participant_id", flat=True)
+        .first()
+    )
+    first = int(last[2:]) + 1 if last else 0
+    for number in range(first, first + count):
         participant = services.participant_register(
-            actor=phleb, participant_id=f"P8{time.time_ns() % 10**8:08d}", site=site
+            actor=phleb, participant_id=f"P8{number:08d}", site=site
         )
         codes.append(
             services.order_create(
