@@ -74,12 +74,12 @@ def _scanned(scope):
     return Specimen.objects.for_scope(scope).filter(barcode=Given("barcode", CharField()))
 
 
-def _narrow(queryset):
+def _narrow(queryset, one_each=_ONE_EACH):
     """Specimens with their one-each relations, and what the lists of their representation
     hold only looked for: not ``specimen_list``, whose wide joins and prefetches a scan's
     answer must not cost on every scan (``scan_answers`` reads the lists a tube has)."""
     return extensions.fetch_one(
-        queryset.select_related(*_ONE_EACH).annotate(
+        queryset.select_related(*one_each).annotate(
             has_children=Exists(Specimen.objects.filter(parent=OuterRef("pk"))),
             has_signatures=Exists(Signature.objects.filter(event__specimen=OuterRef("pk"))),
         )
@@ -128,16 +128,27 @@ def order_scan_answer(order: CollectionOrder) -> CollectionOrder:
 
 def locked_order_tubes(order: CollectionOrder) -> list[Specimen]:
     """Every tube of ``order``, locked in key order, read as a scan's answer reads them, in one
-    compiled statement; each holds ``order`` itself."""
+    compiled statement; each holds ``order`` itself, and the participant and site read with it
+    (``lock_order`` and ``locked_order_for_scan`` read them)."""
     tubes = _locked_order_tubes(order=order.pk)
     for tube in tubes:
         tube.order = order
+        # The order's own participant and site, not a copy of each read with every tube.
+        if tube.participant_id == order.participant_id:
+            tube.participant = order.participant
+        if tube.collection_site_id == order.site_id:
+            tube.collection_site = order.site
     return tubes
 
 
 @Compiled
 def _locked_order_tubes(_key):
-    return _narrow(Specimen.objects.filter(order=Given("order", IntegerField()))).locking()
+    tubes = Specimen.objects.filter(order=Given("order", IntegerField()))
+    return _narrow(tubes, one_each=_ORDER_TUBE_EACH).locking()
+
+
+# What differs from tube to tube of one order (``locked_order_tubes`` gives them the rest).
+_ORDER_TUBE_EACH = ("type", "parent", "current_site")
 
 
 def _order_annotated(queryset):
