@@ -117,6 +117,10 @@ def main() -> None:
         if not only or endpoint.name in only
     ]
     print(f"fixtures for {len(runs)} runs in {time.perf_counter() - started:.0f} s")
+    # The fixtures' new rows vacuumed and analysed now, as autovacuum would soon: otherwise it
+    # may start on them in the middle of a measurement.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     statements = {(e.name, keyed): _statements(e, keyed) for e, keyed in runs}
     print(f"machine: {_uptime()}")
     before = _pgbench(site, phleb, tokens[phleb])
