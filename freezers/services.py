@@ -7,7 +7,7 @@ history, in the same transaction.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -271,14 +271,30 @@ def shift(moves: Iterable[tuple[int | None, int | None]]) -> None:
 
 
 def save_in_slot(
-    placement: Placement, *, actor: User, reason: str, step: Callable[[], object] = lambda: None
+    placement: Placement,
+    kind: str,
+    *,
+    actor: User,
+    details: dict,
+    reason: str,
+    moves: Iterable[tuple[int | None, int | None]] = (),
 ) -> Placement:
-    """Save with history, together with ``step`` (the tube's custody step and the boxes' counts:
-    one statement on PostgreSQL); when a concurrent writer took the slot first the unique
-    constraint decides, and the answer is 409 naming whoever holds it now."""
+    """The tube's custody step ``kind`` into the placement's slot, the boxes' counts moved by
+    ``moves`` and the placement with its history, written together (one statement on
+    PostgreSQL). When a concurrent writer took the slot first the unique constraint decides,
+    and the answer is 409 naming whoever holds it now."""
+    box = placement.box
     try:
         with transaction.atomic(), together():
-            step()
+            shift(moves)
+            transition(
+                placement.specimen,
+                kind,
+                actor=actor,
+                site=_storage_site(box),
+                ref=box.code,
+                details=details,
+            )
             Placement.objects.save_with_history(placement, actor=actor, reason=reason)
     except IntegrityError as error:
         if broken_constraint(error, placement) != SLOT_CONSTRAINT:
@@ -349,20 +365,13 @@ def place_specimen(
             specimen=specimen, box=box, row=row, column=column, placed_at=timezone.now()
         )
         details = slot_details(box, row, column)
-
-        def step() -> None:
-            transition(
-                specimen,
-                CustodyKind.STORED,
-                actor=actor,
-                site=_storage_site(box),
-                ref=box.code,
-                details=details,
-            )
-            shift([(None, box.pk)])
-
         return save_in_slot(
-            placement, actor=actor, reason=said(f"stored at {details['path']}"), step=step
+            placement,
+            CustodyKind.STORED,
+            actor=actor,
+            details=details,
+            reason=said(f"stored at {details['path']}"),
+            moves=[(None, box.pk)],
         )
 
 
@@ -382,20 +391,13 @@ def move_specimen(*, actor: User, specimen: Specimen, box: Box, position: str) -
         moves = [(placement.box_id, box.pk)]
         placement.box, placement.row, placement.column = box, row, column
         placement.placed_at = timezone.now()
-
-        def step() -> None:
-            shift(moves)
-            transition(
-                specimen,
-                CustodyKind.MOVED,
-                actor=actor,
-                site=_storage_site(box),
-                ref=box.code,
-                details={"from": before, "to": after},
-            )
-
         return save_in_slot(
-            placement, actor=actor, reason=said(f"moved to {after['path']}"), step=step
+            placement,
+            CustodyKind.MOVED,
+            actor=actor,
+            details={"from": before, "to": after},
+            reason=said(f"moved to {after['path']}"),
+            moves=moves,
         )
 
 
@@ -457,19 +459,12 @@ def _return(actor: User, specimen: Specimen, box: Box, row: int, column: int) ->
         check_box_takes(specimen, box)
         claim_slot(box, row, column, actor=actor, mover=specimen)
     details = put_back(placement, box, row, column)
-
-    def step() -> None:
-        transition(
-            specimen,
-            CustodyKind.RETURNED,
-            actor=actor,
-            site=_storage_site(box),
-            ref=box.code,
-            details=details,
-        )
-
     return save_in_slot(
-        placement, actor=actor, reason=said(f"returned to {details['path']}"), step=step
+        placement,
+        CustodyKind.RETURNED,
+        actor=actor,
+        details=details,
+        reason=said(f"returned to {details['path']}"),
     )
 
 
