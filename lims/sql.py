@@ -63,7 +63,7 @@ class _Update:
 
     def render(self, quote, value_sql) -> tuple[str, list]:
         params, assignments = [], []
-        for column, value in zip(self.columns, [*self.values], strict=True):
+        for column, value in zip(self.columns, self.values, strict=True):
             sql, value_params = value_sql(value)
             assignments.append(f"{quote(column)} = {sql}")
             params.extend(value_params)

@@ -243,7 +243,7 @@ class _Receiving:
         if item is None:
             check(self.shipment, A.RECORD_UNEXPECTED, actor=self.actor)
             discrepancy = _record_unexpected(self.actor, self.shipment, barcode)
-            self.unexpected = selectors.unexpected_count(self.shipment)
+            _statuses, self.unexpected = selectors.receipt_tally(self.shipment)
             return Received("unexpected", barcode, discrepancy, self._counts())
         if item.receipt_status in (ReceiptStatus.RECEIVED, ReceiptStatus.DAMAGED):
             raise AlreadyReceived(

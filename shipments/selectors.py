@@ -73,10 +73,6 @@ def _tally(_key):
     return ReceiptTally.objects.filter(shipment=Given("shipment", IntegerField()))
 
 
-def unexpected_count(shipment: Shipment) -> int:
-    return shipment.discrepancies.filter(kind=DiscrepancyKind.UNEXPECTED).count()
-
-
 def counts_of(statuses: Counter, unexpected: int) -> dict:
     """The counts a receiving station shows, from the tubes by status and the unexpected ones."""
     return {

@@ -35,11 +35,11 @@ def _unexpected_moved(row: str, sign: str) -> str:
     )
 
 
-_OPENED = f"INSERT INTO {TALLY} (shipment_id, {', '.join(COUNTED)}, unexpected) VALUES "
-
-
 def _opened(row: str) -> str:
-    return _OPENED + f"({row}.id, {', '.join(['0'] * (len(COUNTED) + 1))})"
+    """The new shipment's tally row, every count at 0."""
+    columns = [*COUNTED, "unexpected"]
+    zeros = ", ".join(["0"] * len(columns))
+    return f"INSERT INTO {TALLY} (shipment_id, {', '.join(columns)}) VALUES ({row}.id, {zeros})"
 
 
 # (trigger, table, event, body statements); OLD rows uncount and NEW rows count.
