@@ -1,12 +1,14 @@
 """The README's gunicorn recipe serves a complete site with production settings: collectstatic,
 then WhiteNoise serves the admin's CSS and the API docs' assets, with or without a TLS proxy."""
 
+import gc
+import runpy
 import subprocess
 import sys
 
 import pytest
 
-from tests.lims.live import assets, clean_environment, free_port, get, serving
+from tests.lims.live import ROOT, assets, clean_environment, free_port, get, serving
 
 SECRET = "test-only-" + "k" * 20 + "9Zq!x2@Lr#7vT$pW&e4^Nc*8yB(m)fG"
 
@@ -79,3 +81,14 @@ def test_static_files_are_collected_with_hashed_names_and_compressed(production_
     assert (static / "staticfiles.json").exists()
     assert list(static.glob("admin/css/base.*.css.gz"))
     assert list(static.glob("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.*.js"))
+
+
+def test_gunicorn_reads_the_projects_settings_and_freezes_what_it_preloaded():
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["preload_app"] is True
+    before = gc.get_freeze_count()
+    try:
+        settings["pre_fork"](None, None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()

@@ -100,10 +100,8 @@ class GunicornServer(LiveServer):
         }
 
     def command(self) -> list[str]:
-        # --preload imports the project once, before forking: workers answer at once, and
-        # their CPU time is spent serving.
-        bind, workers = f"--bind=127.0.0.1:{self.port}", f"--workers={self.workers}"
-        return [*GUNICORN, bind, workers, "--preload"]
+        # Started in the project's folder, gunicorn reads gunicorn.conf.py as a deployment does.
+        return [*GUNICORN, f"--bind=127.0.0.1:{self.port}", f"--workers={self.workers}"]
 
 
 class DroppingProxy:
