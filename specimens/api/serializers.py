@@ -174,7 +174,9 @@ class SpecimenSerializer(BuiltOnceModelSerializer):
 
     @extend_schema_field(TrailSignatureSerializer(many=True))
     def get_signatures(self, specimen) -> list[dict]:
-        return TrailSignatureSerializer(selectors.signatures_of(specimen), many=True).data
+        signatures = selectors.signatures_of(specimen)
+        # Most tubes have none: no serializer built for an empty list.
+        return TrailSignatureSerializer(signatures, many=True).data if signatures else []
 
     def get_actions(self, specimen) -> list[str]:
         return lifecycle.allowed_actions(specimen, self.context["request"].user)
