@@ -46,7 +46,7 @@ from lims.free_text import require_reason, screen
 from lims.integrity import broken_constraint
 from lims.models import Site, User
 from lims.scoping import require_role
-from lims.sql import together
+from lims.sql import step_transaction, together
 from specimens.choices import CustodyKind, SpecimenStatus, TemperatureClass
 from specimens.identifiers import allocate_numbers
 from specimens.lifecycle import find_rule, transition
@@ -347,7 +347,7 @@ def place_specimen(
     transaction (``Specimen.objects.lock()``)."""
     row, column = box.grid.parse(position)
     require_role(actor, _storage_site(box), *STORAGE_ROLES, action="store tubes")
-    with transaction.atomic():
+    with step_transaction(locked=locked):
         if not locked:
             (specimen,) = Specimen.objects.lock(specimen)
         if specimen.status == SpecimenStatus.CHECKED_OUT:

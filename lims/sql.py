@@ -249,6 +249,14 @@ def _held(using: str) -> _Together | None:
     return getattr(connections[using], "lims_together", None)
 
 
+def step_transaction(*, locked: bool) -> transaction.Atomic:
+    """A service step's transaction. A caller that holds the step's locks (``locked``: a scan's
+    view) holds them in its own transaction, which the step's error undoes: the step takes no
+    savepoint of its own, two round trips fewer a scan. A caller that would catch the error and
+    go on opens its own savepoint first (a keyed request's view does)."""
+    return transaction.atomic(savepoint=not locked)
+
+
 @contextmanager
 def together(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """Hold the writes made through this module inside the block, and send them together when it

@@ -19,7 +19,7 @@ from lims.free_text import require_reason, screen
 from lims.integrity import broken_constraint
 from lims.models import Site, User
 from lims.scoping import require_role
-from lims.sql import together
+from lims.sql import step_transaction, together
 from shipments.choices import FITTING_CONDITIONS, Condition, ReceiptStatus, ShipmentStatus
 from shipments.choices import ShipmentAction as A
 from shipments.errors import (
@@ -145,7 +145,7 @@ def shipment_add_item(
     ``locked``: the caller holds the shipment's row lock in its transaction (``lock()``)."""
     barcode = parse_id(barcode)
     position = _position(inner_box, position)
-    with transaction.atomic():
+    with step_transaction(locked=locked):
         shipment = shipment if locked else lock(shipment)
         rule = check(shipment, A.ADD_ITEM, actor=actor)
         specimen = _packable(actor, shipment, barcode)

@@ -18,7 +18,7 @@ from lims.compiled import Compiled, Given
 from lims.errors import DomainError
 from lims.free_text import screen
 from lims.models import User
-from lims.sql import together
+from lims.sql import step_transaction, together
 from shipments import selectors
 from shipments.choices import DiscrepancyKind, ReceiptStatus
 from shipments.choices import ShipmentAction as A
@@ -175,7 +175,7 @@ def shipment_receive_many(
     """Scan tubes in as ``shipment_receive`` does one by one, in order, with one lock of the
     shipment and one write of the tubes received: the answer to each scan is what it did or
     the error that refused it (a refused scan changes nothing)."""
-    with transaction.atomic():
+    with step_transaction(locked=locked):
         shipment = shipment if locked else lock(shipment)
         try:
             check(shipment, A.RECEIVE, actor=actor)

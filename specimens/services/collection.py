@@ -13,7 +13,7 @@ from lims.audit import said
 from lims.errors import InvalidInput
 from lims.free_text import screen
 from lims.models import User
-from lims.sql import together
+from lims.sql import step_transaction, together
 from specimens import qc
 from specimens.choices import CustodyKind, OrderStatus
 from specimens.choices import SpecimenStatus as S
@@ -41,7 +41,7 @@ def order_collect(
     require_order_role(order, "collect", actor=actor)
     check_recorded_time(collected_at, field="collected_at")
     notes = screen(notes, field="notes")
-    with transaction.atomic():
+    with step_transaction(locked=locked):
         order, step = lock_order(order, "collect", actor=actor, locked=locked)
         amending = order.status == OrderStatus.UNLOCKED
         tubes = order_tubes(order, barcodes)

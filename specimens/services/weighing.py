@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
-
 from lims.errors import DomainError
 from lims.free_text import screen
 from lims.models import User
+from lims.sql import step_transaction
 from specimens.choices import (
     CustodyKind,
 )
@@ -60,7 +59,7 @@ def specimens_weigh(
             readings[index] = _reading(weighing)
         except DomainError as error:
             answers[index] = error
-    with transaction.atomic():
+    with step_transaction(locked=locked):
         tubes = [weighings[index].specimen for index in readings]
         if not locked:
             tubes = Specimen.objects.filter(pk__in=[tube.pk for tube in tubes]).lock()

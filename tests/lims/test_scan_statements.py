@@ -18,7 +18,7 @@ from shipments import dispatch, packing, receipt
 from specimens import services
 from specimens.models import CustodyEvent, Specimen
 from tests.freezers.conftest import box_types  # noqa: F401 (a fixture)
-from tests.helpers import make_user
+from tests.helpers import assert_problem, make_user
 from tests.specimens.conftest import NO_RISK
 from tests.specimens.helpers import received_at_biobank
 
@@ -39,6 +39,9 @@ LIMITS = {
         "place": (11, 13),
     },
 }
+# Packing and storing write in a savepoint of their own, so that the database's refusal (a second
+# open shipment for the tube, a slot just taken) is read past it and answered in words.
+SAVEPOINTS = {"pack": 1, "place": 1}
 _TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 SPECIMEN_FIELDS = {
     "id",
@@ -65,12 +68,11 @@ SPECIMEN_FIELDS = {
 
 
 def _post(client, url: str, body: dict, *, keyed: bool):
-    """The answer and the statements it cost, transaction control left out."""
+    """The answer and every statement it cost, transaction control included."""
     headers = {"HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4())} if keyed else {}
     with CaptureQueriesContext(connection) as captured:
         response = client.post(url, body, format="json", **headers)
-    statements = [q["sql"] for q in captured if not _TRANSACTION_CONTROL.match(q["sql"])]
-    return response, statements
+    return response, [query["sql"] for query in captured]
 
 
 def _order(who, site, *codes):
@@ -94,9 +96,15 @@ def _finalized(who, site) -> Specimen:
     return tube
 
 
-def _assert_cost(scan: str, statements, keyed: bool) -> None:
+def _assert_cost(scan: str, sent: list[str], keyed: bool) -> None:
+    statements = [sql for sql in sent if not _TRANSACTION_CONTROL.match(sql)]
     limit = LIMITS[connection.vendor][scan][keyed]
     assert len(statements) <= limit, "\n".join(sql[:150] for sql in statements)
+    # Savepoints are round trips too. The scan's view holds the locks in its transaction, and
+    # the step takes no savepoint of its own; a keyed request's view takes one, so that a refusal
+    # is undone and its answer still stored.
+    savepoints = [sql for sql in sent if sql.startswith("SAVEPOINT")]
+    assert len(savepoints) == SAVEPOINTS.get(scan, 0) + keyed, "\n".join(sent)
 
 
 @pytest.mark.parametrize("keyed", [False, True])
@@ -142,6 +150,28 @@ def test_collect_by_scan(api, phleb_north, north, keyed):
     assert statuses[first.barcode] == "collected" and list(statuses.values()).count("labeled") == 1
     assert all(set(tube) >= SPECIMEN_FIELDS for tube in body["specimens"])
     _assert_cost("collect", statements, keyed)
+
+
+def test_a_refused_keyed_scan_stores_its_problem_and_writes_nothing(api, phleb_north, north):
+    """The step takes no savepoint of its own: the keyed view's savepoint undoes the refusal and
+    keeps the claimed key, which stores the problem for the retry."""
+    order = _order(phleb_north, north, "1UR10", "1ED10")
+    first, second = order.specimens.order_by("barcode")
+    client = api(phleb_north)
+    at = (timezone.now() - timedelta(minutes=30)).isoformat()
+    url = f"/api/v1/orders/{order.code}/collect/"
+    collected = client.post(url, {"collected_at": at, "barcodes": [first.barcode]}, format="json")
+    assert collected.status_code == 200, collected.content
+    events, history = CustodyEvent.objects.count(), Specimen.history.count()
+    # The second tube with the first, already collected: the step refuses both.
+    body = {"collected_at": at, "barcodes": [second.barcode, first.barcode]}
+    refused = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+    problem = assert_problem(refused, 409, "transition_not_allowed")
+    replayed = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert (replayed.status_code, replayed.content) == (409, refused.content)
+    assert replayed["Idempotent-Replayed"] == "true" and problem["detail"]
+    assert Specimen.objects.get(pk=second.pk).status == "labeled"
+    assert (CustodyEvent.objects.count(), Specimen.history.count()) == (events, history)
 
 
 @pytest.mark.parametrize("keyed", [False, True])
