@@ -189,7 +189,8 @@ class OrderSerializer(BuiltOnceModelSerializer):
     participant_id = serializers.SerializerMethodField()
     biobank_id = serializers.CharField(source="participant.biobank_id")
     site = serializers.CharField(source="site.code")
-    tube_set = serializers.CharField(source="tube_set.__str__")
+    # Its str(), as a CharField gives it: a method as the source is inspected on every answer.
+    tube_set = serializers.CharField()
     specimens = SpecimenSerializer(many=True, source="tubes")
     print_job = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
