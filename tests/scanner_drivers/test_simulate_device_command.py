@@ -16,6 +16,12 @@ from scanner_drivers.scanners import TERMINATORS, FramingConfig, ScannerDriver, 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
 
 
+def _as_at_a_terminal() -> None:
+    # A suite started as a shell's background job (as CI may start it) inherits Ctrl-C ignored,
+    # and so would the command: it is run here as a person starts it at a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def simulate() -> Iterator:
     """`simulate(*args)` starts the command and returns (process, device path)."""
@@ -27,6 +33,7 @@ def simulate() -> Iterator:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=_as_at_a_terminal,
         )
         processes.append(process)
         return process, process.stdout.readline().strip()
