@@ -84,8 +84,22 @@ def test_static_files_are_collected_with_hashed_names_and_compressed(production_
 
 
 def test_gunicorn_reads_the_projects_settings_and_freezes_what_it_preloaded():
+    # gunicorn's own reading of its settings, started in the project's folder as deployed.
+    printed = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "lims.wsgi", "--print-config"],
+        cwd=ROOT,
+        env=clean_environment(DJANGO_DEBUG="1"),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    read = {
+        name.strip(): value.strip()
+        for name, _, value in (line.partition(" = ") for line in printed.splitlines())
+    }
+    assert read["config"] == "./gunicorn.conf.py"
+    assert read["preload_app"] == "True" and read["pre_fork"] == "<pre_fork()>"
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert settings["preload_app"] is True
     before = gc.get_freeze_count()
     try:
         settings["pre_fork"](None, None)
